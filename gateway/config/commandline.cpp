@@ -1,0 +1,170 @@
+#include "commandline.h"
+
+#include "configloader.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTemporaryFile>
+
+#include <cstdio>
+#include <cstring>
+
+using namespace Qt::StringLiterals;
+
+namespace CommandLine {
+
+namespace {
+
+struct OptionFact
+{
+    const char *name;
+    const char *valueName;
+    const char *description;
+};
+
+// The single list --help and the man page are made from.
+constexpr OptionFact kOptions[] = {
+    {"headless", nullptr, "Run the gateway alone, without a window; logs go to stderr."},
+    {"listen", "HOST:PORT", "Address to listen on (default 127.0.0.1:7070; port 0 picks a free port)."},
+    {"data-dir", "DIR", "Where tollgate.db and the admin token live (default: the platform's app-data folder)."},
+    {"config", "FILE", "JSON configuration file (providers, prices, aliases, limits)."},
+    {"demo", nullptr, "Also register the built-in simulated provider 'sim' (models sim-*), so everything works offline."},
+};
+
+void addOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(
+        u"Tollgate: a desktop AI gateway. Point OpenAI and Anthropic clients at it by changing their base URL."_s);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    for (const OptionFact &o : kOptions) {
+        if (o.valueName)
+            parser.addOption(QCommandLineOption(QString::fromLatin1(o.name), QString::fromLatin1(o.description),
+                                                QString::fromLatin1(o.valueName)));
+        else
+            parser.addOption(QCommandLineOption(QString::fromLatin1(o.name), QString::fromLatin1(o.description)));
+    }
+}
+
+bool ensureWritableDir(const QString &dir, QString *error)
+{
+    if (!QDir().mkpath(dir)) {
+        *error = u"cannot create the data directory "_s + dir + u"; choose another with --data-dir"_s;
+        return false;
+    }
+    QTemporaryFile probe(dir + u"/.write-test-XXXXXX"_s);
+    if (!probe.open()) {
+        *error = u"the data directory "_s + dir + u" is not writable; fix its permissions or choose another with --data-dir"_s;
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool wantsHeadless(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--headless") == 0 || std::strcmp(argv[i], "-headless") == 0
+            || std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0
+            || std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0)
+            return true;
+    }
+    return false;
+}
+
+bool displayAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+bool parseListen(const QString &text, QString *host, quint16 *port)
+{
+    QString h;
+    QString p;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0 || close + 1 >= text.size() || text[close + 1] != u':')
+            return false;
+        h = text.mid(1, close - 1);
+        p = text.mid(close + 2);
+    } else {
+        const qsizetype colon = text.lastIndexOf(u':');
+        if (colon <= 0)
+            return false;
+        h = text.left(colon);
+        p = text.mid(colon + 1);
+    }
+    bool ok = false;
+    const uint n = p.toUInt(&ok);
+    if (!ok || n > 65535 || h.isEmpty())
+        return false;
+    *host = h;
+    *port = quint16(n);
+    return true;
+}
+
+QString defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+QString helpText()
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    return parser.helpText();
+}
+
+Result parse(const QStringList &arguments, StartupOptions *options, QString *error)
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    if (!parser.parse(arguments)) {
+        *error = parser.errorText() + u" (see --help)"_s;
+        return Result::Error;
+    }
+    if (parser.isSet(u"help"_s)) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return Result::Exit;
+    }
+    if (parser.isSet(u"version"_s)) {
+        std::fprintf(stdout, "tollgate %s (Qt %s)\n", TOLLGATE_VERSION, qVersion());
+        return Result::Exit;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        *error = u"unexpected argument '"_s + parser.positionalArguments().first() + u"' (see --help)"_s;
+        return Result::Error;
+    }
+    options->headless = parser.isSet(u"headless"_s);
+
+    if (parser.isSet(u"config"_s)) {
+        const auto loaded = ConfigLoader::loadFile(parser.value(u"config"_s), error);
+        if (!loaded)
+            return Result::Error;
+        options->config = *loaded;
+    } else {
+        options->config = ConfigLoader::defaults();
+    }
+    if (parser.isSet(u"listen"_s)) {
+        if (!parseListen(parser.value(u"listen"_s), &options->config.listenHost, &options->config.listenPort)) {
+            *error = u"--listen: expected HOST:PORT (for example 127.0.0.1:7070), got '"_s
+                + parser.value(u"listen"_s) + u'\'';
+            return Result::Error;
+        }
+    }
+    if (parser.isSet(u"demo"_s)) {
+        options->config.demo = true;
+        ConfigLoader::applyDemo(options->config);
+    }
+    options->dataDir = parser.isSet(u"data-dir"_s) ? QFileInfo(parser.value(u"data-dir"_s)).absoluteFilePath()
+                                                   : defaultDataDir();
+    if (!ensureWritableDir(options->dataDir, error))
+        return Result::Error;
+    return Result::Run;
+}
+
+} // namespace CommandLine

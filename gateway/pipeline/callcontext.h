@@ -1,0 +1,66 @@
+#pragma once
+
+// Everything the filters of one proxied call share: who is calling, what
+// they asked, where it went and what it cost. ProxyCall owns it; each
+// filter reads what earlier filters wrote and adds its own part.
+
+#include "core/gatewayerror.h"
+#include "core/tokenusage.h"
+#include "core/wireformat.h"
+#include "http/httprequest.h"
+#include "http/httpresponder.h"
+#include "wire/proxyrequest.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QString>
+#include <functional>
+#include <optional>
+
+struct CallContext
+{
+    QByteArray requestId;
+    QString endpoint;                     // request path
+    WireFormat clientFormat = WireFormat::OpenAI;
+    HttpRequest http;                     // the client's request (body moved into request)
+    ProxyRequest request;
+    bool countTokens = false;             // /v1/messages/count_tokens
+
+    // Caller identity, filled by authentication.
+    QByteArray callerKey;                 // as presented (Bearer or x-api-key)
+    std::optional<qint64> keyId;
+    QString keyName;
+    QByteArray passthroughCredential;     // pass-through mode: forwarded upstream
+
+    // Run tagging.
+    QString runId;
+    QString stepId;
+
+    // Prompt template used, if any.
+    QString prompt;
+    int promptVersion = 0;
+
+    // Filled on the way: headers for the client, routing, outcome.
+    HttpResponder::Headers responseHeaders;
+    QString provider;                     // the provider that served (or was tried last)
+    QString cacheStatus = QStringLiteral("bypass");
+    TokenUsage usage;
+    bool estimated = false;
+    double cost = 0.0;
+    double savedCost = 0.0;
+    bool cached = false;
+    bool unpriced = false;
+    int status = 0;
+    GatewayError error;                   // set when a filter refuses or the call fails
+    QString errorCode;                    // for the ledger; may be set without an error response
+
+    QDateTime startedAt;                  // UTC
+    QElapsedTimer clock;                  // started when the request was complete
+    qint64 upstreamWaitNs = 0;
+    double overheadMs = 0.0;
+    bool streaming = false;               // a stream is open to the client
+
+    // A filter that answers later (say, a cache follower) returns Suspend
+    // and calls this when the call may go on.
+    std::function<void()> resume;
+};

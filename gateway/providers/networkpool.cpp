@@ -1,0 +1,50 @@
+#include "networkpool.h"
+
+#include <QNetworkAccessManager>
+
+namespace {
+constexpr int kConnectionsPerManager = 6; // Qt 6.4's fixed HTTP/1.1 limit per host
+}
+
+NetworkPool::NetworkPool(QObject *parent, int maxManagers) : QObject(parent), m_maxManagers(maxManagers)
+{
+}
+
+QNetworkAccessManager *NetworkPool::acquire()
+{
+    Slot *best = nullptr;
+    for (Slot &s : m_managers) {
+        if (!best || s.active < best->active)
+            best = &s;
+    }
+    if (!best || (best->active >= kConnectionsPerManager && m_managers.size() < m_maxManagers)) {
+        auto *nam = new QNetworkAccessManager(this);
+        // No cookies are kept between callers: each request also disables
+        // the jar, this keeps a stray Set-Cookie from being stored at all.
+        nam->setCookieJar(nullptr);
+        nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        nam->setAutoDeleteReplies(false);
+        m_managers.append({nam, 0});
+        best = &m_managers.last();
+    }
+    ++best->active;
+    return best->manager;
+}
+
+void NetworkPool::release(QNetworkAccessManager *manager)
+{
+    for (Slot &s : m_managers) {
+        if (s.manager == manager) {
+            --s.active;
+            return;
+        }
+    }
+}
+
+int NetworkPool::inFlight() const
+{
+    int n = 0;
+    for (const Slot &s : m_managers)
+        n += s.active;
+    return n;
+}

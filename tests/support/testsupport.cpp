@@ -1,0 +1,1 @@
+// Fake providers and helpers for the network tests live in this library.
