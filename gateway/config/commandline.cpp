@@ -83,28 +83,8 @@ bool displayAvailable()
 
 bool parseListen(const QString &text, QString *host, quint16 *port)
 {
-    QString h;
-    QString p;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(u']');
-        if (close < 0 || close + 1 >= text.size() || text[close + 1] != u':')
-            return false;
-        h = text.mid(1, close - 1);
-        p = text.mid(close + 2);
-    } else {
-        const qsizetype colon = text.lastIndexOf(u':');
-        if (colon <= 0)
-            return false;
-        h = text.left(colon);
-        p = text.mid(colon + 1);
-    }
-    bool ok = false;
-    const uint n = p.toUInt(&ok);
-    if (!ok || n > 65535 || h.isEmpty())
-        return false;
-    *host = h;
-    *port = quint16(n);
-    return true;
+    QString reason;
+    return ConfigLoader::parseListen(text, host, port, &reason);
 }
 
 QString defaultDataDir()

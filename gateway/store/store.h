@@ -1,0 +1,89 @@
+#pragma once
+
+// Tollgate's persistence: one SQLite database (tollgate.db, WAL, file mode
+// 0600) owned by a thread of its own, so no database work ever runs on the
+// GUI thread or on the proxy's hot path. Writes are queued and return at
+// once; ledger rows are batched and committed at least every 100 ms (the
+// most a crash can lose). Queries answer through a callback on the
+// caller's thread. The schema is versioned and migrated in place on open.
+//
+//   Store store(dataDir + "/tollgate.db");
+//   if (!store.open(&error)) ...              // startup only: waits for the store thread
+//   Store::Snapshot s = store.loadSnapshot(); // startup only
+//   store.appendUsage(record);                // async, batched
+//   store.queryUsage(q, this, [](QList<UsageRecord> rows) { ... });
+
+#include "core/keyrecord.h"
+#include "core/price.h"
+#include "core/promptrecord.h"
+#include "core/runrecord.h"
+#include "core/usagerecord.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <functional>
+#include <optional>
+
+class QThread;
+class StoreWorker;
+
+class Store : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int kSchemaVersion = 3;
+    static constexpr int kBatchWindowMs = 100;
+
+    explicit Store(QString databasePath, QObject *parent = nullptr);
+    ~Store() override;   // flushes every queued write, then stops the thread
+
+    // Opens, creates or migrates the database. Blocks the calling thread
+    // until the store thread is done: call at startup, never from the GUI.
+    bool open(QString *error);
+    QString path() const { return m_path; }
+
+    struct Snapshot
+    {
+        QList<KeyRecord> keys;
+        QList<RunRecord> runs;
+        QHash<QString, Price> prices;      // admin-set prices
+        QList<PromptRecord> prompts;
+    };
+    Snapshot loadSnapshot();               // blocking; startup only
+
+    // Queued writes; each returns at once.
+    void appendUsage(const UsageRecord &record);
+    void saveKey(const KeyRecord &key);    // insert or replace by id
+    void saveRun(const RunRecord &run);    // insert or replace by id
+    void savePrice(const QString &model, const Price &price);
+    void savePromptVersion(const QString &name, const PromptVersion &version);
+    void setActivePrompt(const QString &name, int version);
+
+    struct UsageQuery
+    {
+        std::optional<qint64> keyId;
+        QString runId;
+        QString model;
+        QDateTime since;                   // inclusive; invalid = open
+        QDateTime until;                   // exclusive; invalid = open
+        bool errorsOnly = false;
+        int limit = 1000;
+    };
+    // Newest first. done runs on context's thread; dropped if context is gone.
+    void queryUsage(const UsageQuery &query, QObject *context,
+                    std::function<void(QList<UsageRecord>)> done);
+
+    // Commits everything queued so far, then calls done on context's thread.
+    void flush(QObject *context, std::function<void()> done);
+    // Commits everything queued so far and waits (shutdown only).
+    void flushAndWait();
+
+    qint64 usageRowsWritten() const;       // for metrics and benchmarks
+
+private:
+    QString m_path;
+    QThread *m_thread;
+    StoreWorker *m_worker;
+};
