@@ -1,31 +1,76 @@
 #include "gateway.h"
 
+#include "admin/adminapi.h"
+#include "admin/admintoken.h"
+#include "admin/metrics.h"
+#include "config/builtinprices.h"
 #include "core/logging.h"
+#include "governance/budgetbook.h"
+#include "governance/keystore.h"
+#include "governance/pricebook.h"
+#include "governance/ratelimiter.h"
+#include "governance/runregistry.h"
 #include "http/httpresponder.h"
 #include "http/httpserver.h"
+#include "pipeline/authfilter.h"
+#include "pipeline/budgetfilter.h"
 #include "pipeline/callmonitor.h"
+#include "pipeline/modelaccessfilter.h"
 #include "pipeline/proxyservice.h"
+#include "pipeline/ratelimitfilter.h"
+#include "pipeline/runfilter.h"
 #include "pipeline/validatefilter.h"
 #include "providers/httpprovider.h"
 #include "providers/networkpool.h"
 #include "providers/providerregistry.h"
 #include "providers/simprovider.h"
 #include "router.h"
+#include "store/store.h"
 
-#include <QElapsedTimer>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
 
 Gateway::Gateway(Config config, QString dataDir, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_dataDir(std::move(dataDir)),
-      m_registry(std::make_unique<ProviderRegistry>()), m_router(std::make_unique<Router>()),
-      m_validate(std::make_unique<ValidateFilter>()), m_pool(new NetworkPool(this)),
-      m_monitor(new CallMonitor(this)), m_proxy(new ProxyService(m_registry.get(), m_monitor, this)),
-      m_server(new HttpServer(this))
+      m_registry(std::make_unique<ProviderRegistry>()),
+      m_prices(std::make_unique<PriceBook>(BuiltinPrices::load(), BuiltinPrices::maxOutputTokens())),
+      m_budgets(std::make_unique<BudgetBook>()), m_limiter(std::make_unique<RateLimiter>()),
+      m_token(std::make_unique<AdminToken>()), m_router(std::make_unique<Router>()),
+      m_pool(new NetworkPool(this)), m_server(new HttpServer(this))
 {
+    m_prices->setConfigPrices(m_config.prices);
+    m_prices->setDefaultPrice(m_config.defaultPrice);
+
+    m_services.keys = new KeyStore(this);
+    m_services.runs = new RunRegistry(this);
+    m_services.prices = m_prices.get();
+    m_services.budgets = m_budgets.get();
+    m_services.limiter = m_limiter.get();
+    m_services.store = new Store(m_dataDir + u"/tollgate.db"_s, this);
+    m_services.monitor = new CallMonitor(this);
+    m_services.providers = m_registry.get();
+    m_services.metrics = new Metrics(m_services.monitor, this);
+
     buildProviders();
-    m_proxy->setFilters({m_validate.get()});
+
+    // The request path, in order (see CallFilter).
+    m_filters.push_back(std::make_unique<AuthFilter>(m_services.keys, m_config.passthrough));
+    m_filters.push_back(std::make_unique<RunFilter>(m_services.runs, m_services.keys));
+    m_filters.push_back(std::make_unique<ValidateFilter>());
+    m_filters.push_back(std::make_unique<ModelAccessFilter>(m_services.keys));
+    m_filters.push_back(std::make_unique<RateLimitFilter>(m_limiter.get(), m_services.keys));
+    m_filters.push_back(std::make_unique<BudgetFilter>(m_budgets.get(), m_services.keys, m_services.runs, m_prices.get()));
+    QList<CallFilter *> chain;
+    for (const auto &f : m_filters)
+        chain.append(f.get());
+
+    m_proxy = new ProxyService(m_registry.get(), m_services.monitor, this);
+    m_proxy->setFilters(chain);
+    m_proxy->setPricedModels([this] { return m_prices->pricedModels(); });
+    m_admin = new AdminApi(m_services, m_token.get(), this);
+
+    wireServices();
     buildRoutes();
     HttpConnection::Options options;
     options.limits.maxBodyBytes = m_config.maxBodyBytes;
@@ -50,6 +95,28 @@ void Gateway::buildProviders()
     m_registry->setAliases(m_config.aliases);
 }
 
+void Gateway::wireServices()
+{
+    Store *store = m_services.store;
+    CallMonitor *monitor = m_services.monitor;
+    connect(m_services.keys, &KeyStore::keyChanged, store, &Store::saveKey);
+    connect(m_services.runs, &RunRegistry::runChanged, store, &Store::saveRun);
+    connect(monitor, &CallMonitor::callFinished, store, [store](const UsageRecord &r) {
+        if (r.governed)
+            store->appendUsage(r);
+    });
+    // Revocation, and a run's exhausted time budget, cut live streams at once.
+    connect(m_services.keys, &KeyStore::keyRevoked, monitor, [monitor](qint64 id) {
+        monitor->cutKey(id, GatewayError(GatewayError::Code::InvalidApiKey, u"this API key was revoked"_s));
+    });
+    connect(m_services.runs, &RunRegistry::runExpired, monitor, [monitor, this](const QString &id) {
+        const RunRecord *run = m_services.runs->find(id);
+        monitor->cutRun(id, GatewayError(GatewayError::Code::RunBudgetExceeded,
+                                         u"run '"_s + id + u"' used its time budget of "_s
+                                             + QString::number(run ? run->timeBudgetS : 0) + u" s"_s));
+    });
+}
+
 void Gateway::buildRoutes()
 {
     Router &r = *m_router;
@@ -70,10 +137,28 @@ void Gateway::buildRoutes()
                       m_stopping ? QByteArrayLiteral("{\"status\":\"stopping\"}")
                                  : QByteArrayLiteral("{\"status\":\"ok\"}"));
     });
+    r.add("GET", "/metrics", [this](HttpRequest &&, HttpResponder *resp) {
+        resp->respond(200, {{"content-type", "text/plain; version=0.0.4; charset=utf-8"}},
+                      m_services.metrics->render());
+    });
+    for (const char *method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+        r.add(method, "/admin/", [this](HttpRequest &&req, HttpResponder *resp) {
+            m_admin->handle(std::move(req), resp);
+        });
+    }
 }
 
 bool Gateway::start(QString *error)
 {
+    if (!m_token->load(m_dataDir, error))
+        return false;
+    if (!m_services.store->open(error))
+        return false;
+    const Store::Snapshot snapshot = m_services.store->loadSnapshot();
+    m_services.keys->load(snapshot.keys);
+    m_services.runs->load(snapshot.runs);
+    m_prices->setAdminPrices(snapshot.prices);
+
     QHostAddress address;
     const QString host = m_config.listenHost;
     if (host == u"localhost")
@@ -86,11 +171,21 @@ bool Gateway::start(QString *error)
     QString why;
     if (!m_server->listen(address, m_config.listenPort, &why)) {
         if (error)
-            *error = u"cannot listen on "_s + host + u':' + QString::number(m_config.listenPort) + u": "_s + why;
+            *error = u"cannot listen on "_s + host + u':' + QString::number(m_config.listenPort) + u": "_s + why
+                + u" (is another Tollgate running? pick another port with --listen)"_s;
         return false;
     }
     qCInfo(lcHttp).noquote() << "listening on" << listenUrl();
+    if (m_token->fromEnvironment())
+        qCInfo(lcAdmin).noquote() << "admin token: from TOLLGATE_ADMIN_TOKEN";
+    else
+        qCInfo(lcAdmin).noquote() << u"admin token ("_s + m_token->filePath() + u"):"_s << m_token->value();
     return true;
+}
+
+QByteArray Gateway::adminToken() const
+{
+    return m_token->value();
 }
 
 QString Gateway::listenUrl() const
@@ -116,11 +211,12 @@ void Gateway::shutdown(int graceMs)
     auto *poll = new QTimer(this);
     poll->setInterval(20);
     connect(poll, &QTimer::timeout, this, [this, poll, graceMs] {
-        if (m_monitor->liveCount() > 0 && m_shutdownClock.elapsed() < graceMs)
+        CallMonitor *monitor = m_services.monitor;
+        if (monitor->liveCount() > 0 && m_shutdownClock.elapsed() < graceMs)
             return;
-        if (m_monitor->liveCount() > 0) {
-            qCInfo(lcHttp) << "cutting" << m_monitor->liveCount() << "calls still in flight";
-            m_monitor->cutAll(GatewayError(GatewayError::Code::Unavailable, u"the gateway is shutting down"_s));
+        if (monitor->liveCount() > 0) {
+            qCInfo(lcHttp) << "cutting" << monitor->liveCount() << "calls still in flight";
+            monitor->cutAll(GatewayError(GatewayError::Code::Unavailable, u"the gateway is shutting down"_s));
         }
         poll->stop();
         poll->deleteLater();
@@ -133,5 +229,5 @@ void Gateway::shutdown(int graceMs)
 void Gateway::finishShutdown()
 {
     m_server->closeIdleConnections();
-    Q_EMIT stopped();
+    m_services.store->flush(this, [this] { Q_EMIT stopped(); });
 }

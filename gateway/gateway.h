@@ -1,28 +1,31 @@
 #pragma once
 
-// The composition root of the gateway core: builds the providers, the
-// filter chain, the HTTP server and its routes from a Config, and owns them.
-// It lives on one thread (a worker thread in window mode, see GatewayHost);
-// everything in it is used from that thread only.
+// The composition root of the gateway core: builds the store, the
+// governance services, the providers, the filter chain, the HTTP server and
+// its routes from a Config, and owns them. It lives on one thread (a worker
+// thread in window mode, see GatewayHost); everything in it is used from
+// that thread only.
 //
 //   Gateway gw(config, dataDir);
 //   if (!gw.start(&error)) ...
 //   qInfo() << gw.listenUrl();
 
 #include "config/config.h"
+#include "pipeline/coreservices.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <memory>
+#include <vector>
 
-class CallMonitor;
+class AdminApi;
+class AdminToken;
+class CallFilter;
 class HttpServer;
 class NetworkPool;
-class ProviderRegistry;
 class ProxyService;
 class Router;
-class ValidateFilter;
 
 class Gateway : public QObject
 {
@@ -31,16 +34,20 @@ public:
     Gateway(Config config, QString dataDir, QObject *parent = nullptr);
     ~Gateway() override;
 
+    // Opens the store, loads keys, runs and prices, binds the socket.
     bool start(QString *error);
     // Stops accepting, lets in-flight calls finish for up to graceMs, cuts
-    // the rest, and emits stopped() when everything is flushed.
+    // the rest, flushes the ledger and emits stopped().
     void shutdown(int graceMs = 3000);
 
     QString listenUrl() const;
     quint16 port() const;
     const Config &config() const { return m_config; }
-    CallMonitor *monitor() const { return m_monitor; }
-    ProviderRegistry *registry() const { return m_registry.get(); }
+    QString dataDir() const { return m_dataDir; }
+    QByteArray adminToken() const;
+    const CoreServices &services() const { return m_services; }
+    CallMonitor *monitor() const { return m_services.monitor; }
+    ProviderRegistry *registry() const { return m_services.providers; }
 
 Q_SIGNALS:
     void stopped();
@@ -48,16 +55,22 @@ Q_SIGNALS:
 private:
     void buildProviders();
     void buildRoutes();
+    void wireServices();
     void finishShutdown();
 
     Config m_config;
     QString m_dataDir;
+    CoreServices m_services;
     std::unique_ptr<ProviderRegistry> m_registry;
+    std::unique_ptr<PriceBook> m_prices;
+    std::unique_ptr<BudgetBook> m_budgets;
+    std::unique_ptr<RateLimiter> m_limiter;
+    std::unique_ptr<AdminToken> m_token;
     std::unique_ptr<Router> m_router;
-    std::unique_ptr<ValidateFilter> m_validate;
+    std::vector<std::unique_ptr<CallFilter>> m_filters;
     NetworkPool *m_pool;
-    CallMonitor *m_monitor;
     ProxyService *m_proxy;
+    AdminApi *m_admin = nullptr;
     HttpServer *m_server;
     bool m_stopping = false;
     QElapsedTimer m_shutdownClock;

@@ -40,7 +40,7 @@ QByteArray GatewayError::codeString() const
     switch (m_code) {
     case Code::None: return {};
     case Code::InvalidApiKey: return "invalid_api_key";
-    case Code::Unauthorized: return "unauthorized";
+    case Code::Unauthorized: return "invalid_api_key";
     case Code::ModelNotAllowed: return "model_not_allowed";
     case Code::ModelNotFound: return "model_not_found";
     case Code::RateLimited: return "rate_limited";

@@ -33,4 +33,8 @@ struct UsageRecord
     double overheadMs = 0.0;
     QString prompt;                 // template name, if one was used
     int promptVersion = 0;
+
+    // Not stored: whether the call reached a known key or run (or came in
+    // pass-through), which is what earns it a ledger row.
+    bool governed = false;
 };

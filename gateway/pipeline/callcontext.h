@@ -7,6 +7,7 @@
 #include "core/gatewayerror.h"
 #include "core/tokenusage.h"
 #include "core/wireformat.h"
+#include "governance/budgetbook.h"
 #include "http/httprequest.h"
 #include "http/httpresponder.h"
 #include "wire/proxyrequest.h"
@@ -43,6 +44,7 @@ struct CallContext
     // Filled on the way: headers for the client, routing, outcome.
     HttpResponder::Headers responseHeaders;
     QString provider;                     // the provider that served (or was tried last)
+    QString upstreamModel;                // the provider's model name (differs for aliases)
     QString cacheStatus = QStringLiteral("bypass");
     TokenUsage usage;
     bool estimated = false;
@@ -59,6 +61,10 @@ struct CallContext
     qint64 upstreamWaitNs = 0;
     double overheadMs = 0.0;
     bool streaming = false;               // a stream is open to the client
+
+    // Governance bookkeeping of this call.
+    Reservation reservation;              // worst-case spend held while in flight
+    qint64 rateTokensCharged = 0;         // tokens taken from the key's TPM bucket
 
     // A filter that answers later (say, a cache follower) returns Suspend
     // and calls this when the call may go on.

@@ -126,6 +126,7 @@ void ProxyCall::tryNext()
         }
         m_provider = provider;
         m_ctx.provider = provider->name();
+        m_ctx.upstreamModel = route.upstreamModel;
         m_upstreamFormat = m_ctx.clientFormat;
 
         UpstreamRequest up;
@@ -188,6 +189,8 @@ void ProxyCall::onHead()
         return;
     const int status = call->httpStatus();
     m_upstreamHeaders = call->responseHeaders();
+    if (!retryableStatus(status))
+        m_provider->recordSuccess(double(m_upstreamClock.nsecsElapsed()) / 1e6);
     if (status >= 400) {
         // Read the error body: passed through with its status when the
         // provider refused, or the reason for falling back when retryable.
@@ -334,6 +337,7 @@ void ProxyCall::failAttempt(const QString &why, int status)
     const QString what = status ? u"HTTP "_s + QString::number(status) + (why.isEmpty() ? QString() : u" "_s + why)
                                 : why;
     m_attemptErrors.append(m_provider->name() + u": "_s + what);
+    m_provider->recordFailure(what);
     qCInfo(lcPipeline).noquote() << QString::fromLatin1(m_ctx.requestId) << "provider" << m_provider->name()
                                  << "failed:" << what;
     m_mode = Mode::Idle;
@@ -506,5 +510,6 @@ UsageRecord ProxyCall::makeRecord() const
     r.overheadMs = m_ctx.overheadMs;
     r.prompt = m_ctx.prompt;
     r.promptVersion = m_ctx.promptVersion;
+    r.governed = m_ctx.keyId.has_value() || !m_ctx.runId.isEmpty() || !m_ctx.passthroughCredential.isEmpty();
     return r;
 }

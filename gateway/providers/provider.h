@@ -11,6 +11,15 @@
 #include <QString>
 #include <QStringList>
 
+// What the gateway has seen of a provider lately.
+struct ProviderHealthState
+{
+    bool healthy = true;
+    QString lastError;
+    double latencyMs = -1;          // smoothed time to the response head; -1 = never called
+    int consecutiveFailures = 0;
+};
+
 class Provider
 {
 public:
@@ -37,8 +46,23 @@ public:
         return createCall(request, parent);
     }
 
+    const ProviderHealthState &health() const { return m_health; }
+    void recordSuccess(double latencyMs)
+    {
+        m_health.latencyMs = m_health.latencyMs < 0 ? latencyMs : 0.8 * m_health.latencyMs + 0.2 * latencyMs;
+        m_health.consecutiveFailures = 0;
+        m_health.healthy = true;
+    }
+    void recordFailure(const QString &error)
+    {
+        m_health.lastError = error;
+        ++m_health.consecutiveFailures;
+        m_health.healthy = false;
+    }
+
     static bool globMatch(const QString &pattern, const QString &text);
 
 private:
     ProviderConfig m_config;
+    ProviderHealthState m_health;
 };

@@ -27,6 +27,7 @@
 #include <optional>
 
 class QThread;
+class StoreReply;
 class StoreWorker;
 
 class Store : public QObject
@@ -83,6 +84,10 @@ public:
     qint64 usageRowsWritten() const;       // for metrics and benchmarks
 
 private:
+    // A reply that runs callback on context's thread once the store thread
+    // delivers it; nullptr (nothing to call) when there is no context.
+    StoreReply *replyTo(QObject *context, std::function<void()> callback);
+
     QString m_path;
     QThread *m_thread;
     StoreWorker *m_worker;

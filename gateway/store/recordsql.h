@@ -1,0 +1,64 @@
+#pragma once
+
+// How each record maps to the columns of tollgate.db: the column lists,
+// the statements that write a record and the code that reads one back.
+// Kept apart from StoreWorker so the threading and batching there read
+// without a wall of column names, and so a field added to a record is
+// added in exactly one place (its write, its read and its column list sit
+// together below).
+//
+//   QSqlQuery insert(db);
+//   insert.prepare(RecordSql::insertUsageSql());
+//   RecordSql::bindUsage(insert, record);     // then exec()
+
+#include "core/keyrecord.h"
+#include "core/price.h"
+#include "core/promptrecord.h"
+#include "core/runrecord.h"
+#include "core/usagerecord.h"
+
+#include <QString>
+#include <QVariant>
+#include <utility>
+
+class QSqlQuery;
+
+class RecordSql
+{
+public:
+    static QString insertUsageSql();
+    static void bindUsage(QSqlQuery &q, const UsageRecord &r);
+    static QString selectUsageSql();            // "SELECT … FROM usage", no WHERE
+    static UsageRecord readUsage(const QSqlQuery &q);
+
+    static QString upsertKeySql();
+    static void bindKey(QSqlQuery &q, const KeyRecord &k);
+    static QString selectKeysSql();
+    static KeyRecord readKey(const QSqlQuery &q);
+
+    static QString upsertRunSql();
+    static void bindRun(QSqlQuery &q, const RunRecord &r);
+    static QString selectRunsSql();
+    static RunRecord readRun(const QSqlQuery &q);
+
+    static QString upsertPriceSql();
+    static void bindPrice(QSqlQuery &q, const QString &model, const Price &p);
+    static QString selectPricesSql();
+    static std::pair<QString, Price> readPrice(const QSqlQuery &q);
+
+    static QString ensurePromptSql();           // the prompt row a version belongs to
+    static QString upsertPromptVersionSql();
+    static void bindPromptVersion(QSqlQuery &q, const QString &name, const PromptVersion &v);
+    static QString setActivePromptSql();
+    static QString selectPromptsSql();
+    static QString selectPromptVersionsSql();   // every version, by name then version
+    static PromptVersion readPromptVersion(const QSqlQuery &q, QString *name);
+
+    static RunRecord::State stateFromName(const QString &name);
+
+    // Column values: SQL NULL for "never" and for a missing optional, and
+    // never NULL for text (the columns are NOT NULL DEFAULT '').
+    static QVariant timeValue(const QDateTime &t);
+    static QDateTime timeFrom(const QVariant &v);
+    static QVariant textValue(const QString &s);
+};

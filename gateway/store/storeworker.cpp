@@ -1,0 +1,377 @@
+#include "storeworker.h"
+
+#include "core/logging.h"
+#include "recordsql.h"
+#include "schema.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr QFileDevice::Permissions kOwnerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+
+std::atomic<int> s_connectionCounter{0};
+
+template<class... Ts>
+struct Overloaded : Ts...
+{
+    using Ts::operator()...;
+};
+
+// PRAGMAs that answer with a row (journal_mode) report failure through
+// their answer, not through exec().
+bool pragma(QSqlDatabase &db, const QString &statement, QString *answer, QString *error)
+{
+    QSqlQuery q(db);
+    if (!q.exec(statement)) {
+        *error = statement % u": "_s % q.lastError().text();
+        return false;
+    }
+    if (answer)
+        *answer = q.next() ? q.value(0).toString() : QString();
+    return true;
+}
+
+} // namespace
+
+StoreWorker::StoreWorker(QString path)
+    : m_path(std::move(path))
+    , m_connectionName(u"tollgate-store-%1"_s.arg(s_connectionCounter.fetch_add(1)))
+    , m_batchTimer(new QTimer(this))
+{
+    m_batchTimer->setSingleShot(true);
+    m_batchTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_batchTimer, &QTimer::timeout, this, &StoreWorker::commitPending);
+}
+
+StoreWorker::~StoreWorker()
+{
+    close();
+}
+
+bool StoreWorker::open(QString *error)
+{
+    if (m_db.isOpen())
+        return true;
+
+    const QFileInfo info(m_path);
+    if (!QDir().mkpath(info.absolutePath())) {
+        *error = u"cannot create the folder "_s + info.absolutePath();
+        return false;
+    }
+    // Create the file ourselves, already 0600, before SQLite does it with
+    // the umask's mode: a ledger of keys and spend is nobody else's to read.
+    // SQLite gives the -wal and -shm files the database file's mode.
+    if (!info.exists()) {
+        QFile file(m_path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, kOwnerOnly) && !file.exists()) {
+            *error = u"cannot create "_s % m_path % u": "_s % file.errorString();
+            return false;
+        }
+    }
+    tightenPermissions();
+
+    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
+    m_db.setDatabaseName(m_path);
+    m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    if (!m_db.open()) {
+        *error = u"cannot open "_s % m_path % u": "_s % m_db.lastError().text();
+        close();
+        return false;
+    }
+
+    QString message;
+    QString journalMode;
+    // The schema check comes before journal_mode=WAL, which rewrites the
+    // file header: a database from a newer Tollgate is left untouched.
+    const bool ok = pragma(m_db, u"PRAGMA busy_timeout = 5000"_s, nullptr, &message)
+        && pragma(m_db, u"PRAGMA foreign_keys = ON"_s, nullptr, &message)
+        && Schema::migrate(m_db, &message)
+        && pragma(m_db, u"PRAGMA journal_mode = WAL"_s, &journalMode, &message)
+        // NORMAL is durable against a crash of the process, which is what
+        // the ledger must survive; it skips the fsync on every commit that
+        // FULL does, which only a power cut would need.
+        && pragma(m_db, u"PRAGMA synchronous = NORMAL"_s, nullptr, &message)
+        && prepareStatements(&message);
+    if (!ok) {
+        *error = m_path % u": "_s % message;
+        close();
+        return false;
+    }
+    if (journalMode.compare(u"wal"_s, Qt::CaseInsensitive) != 0)
+        qCWarning(lcStore) << "journal mode is" << journalMode << "not wal for" << m_path;
+    tightenPermissions();
+
+    qCInfo(lcStore) << "opened" << m_path << "schema version" << Schema::kLatestVersion;
+    // Writes queued before open() waited for it.
+    if (!m_pending.empty())
+        m_batchTimer->start(Store::kBatchWindowMs);
+    return true;
+}
+
+void StoreWorker::close()
+{
+    if (m_db.isOpen())
+        commitPending();
+    if (!m_pending.empty())
+        qCWarning(lcStore) << "closing" << m_path << "with" << m_pending.size() << "writes not saved";
+    m_pending.clear();
+    m_batchTimer->stop();
+    for (auto *q : {&m_insertUsage, &m_upsertKey, &m_upsertRun, &m_upsertPrice, &m_ensurePrompt,
+                    &m_upsertPromptVersion, &m_setActivePrompt})
+        q->reset();
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool StoreWorker::prepareStatements(QString *error)
+{
+    const std::pair<std::optional<QSqlQuery> *, QString> statements[] = {
+        {&m_insertUsage, RecordSql::insertUsageSql()},
+        {&m_upsertKey, RecordSql::upsertKeySql()},
+        {&m_upsertRun, RecordSql::upsertRunSql()},
+        {&m_upsertPrice, RecordSql::upsertPriceSql()},
+        {&m_ensurePrompt, RecordSql::ensurePromptSql()},
+        {&m_upsertPromptVersion, RecordSql::upsertPromptVersionSql()},
+        {&m_setActivePrompt, RecordSql::setActivePromptSql()},
+    };
+    for (const auto &[query, sql] : statements) {
+        query->emplace(m_db);
+        if (!(*query)->prepare(sql)) {
+            *error = u"cannot prepare "_s % sql % u": "_s % (*query)->lastError().text();
+            return false;
+        }
+    }
+    return true;
+}
+
+void StoreWorker::tightenPermissions()
+{
+    for (const QString &suffix : {QString(), u"-wal"_s, u"-shm"_s}) {
+        const QString file = m_path + suffix;
+        if (QFile::exists(file) && !QFile::setPermissions(file, kOwnerOnly))
+            qCWarning(lcStore) << "cannot make" << file << "private (mode 0600)";
+    }
+}
+
+// --- writes ----------------------------------------------------------------
+
+void StoreWorker::appendUsage(const UsageRecord &record) { enqueue(record); }
+void StoreWorker::saveKey(const KeyRecord &key) { enqueue(key); }
+void StoreWorker::saveRun(const RunRecord &run) { enqueue(run); }
+void StoreWorker::savePrice(const QString &model, const Price &price) { enqueue(PriceWrite{model, price}); }
+
+void StoreWorker::savePromptVersion(const QString &name, const PromptVersion &version)
+{
+    enqueue(PromptVersionWrite{name, version});
+}
+
+void StoreWorker::setActivePrompt(const QString &name, int version)
+{
+    enqueue(ActivePromptWrite{name, version});
+}
+
+void StoreWorker::enqueue(Write write)
+{
+    // Keys, runs and prices share the ledger's batch rather than committing
+    // on their own: a run is saved on every call, and one list keeps every
+    // write in the order it was made.
+    m_pending.push_back(std::move(write));
+    if (!m_db.isOpen())
+        return;   // open() starts the clock
+    if (m_pending.size() >= std::size_t(kBatchOps))
+        commitPending();
+    else if (m_pending.size() == 1)
+        m_batchTimer->start(Store::kBatchWindowMs);
+}
+
+bool StoreWorker::exec(QSqlQuery &q, const char *what)
+{
+    if (q.exec())
+        return true;
+    qCWarning(lcStore) << "cannot save" << what << "in" << m_path << ":" << q.lastError().text();
+    return false;
+}
+
+bool StoreWorker::execute(const Write &write)
+{
+    return std::visit(
+        Overloaded{
+            [this](const UsageRecord &r) {
+                RecordSql::bindUsage(*m_insertUsage, r);
+                return exec(*m_insertUsage, "usage");
+            },
+            [this](const KeyRecord &k) {
+                RecordSql::bindKey(*m_upsertKey, k);
+                return exec(*m_upsertKey, "key");
+            },
+            [this](const RunRecord &r) {
+                RecordSql::bindRun(*m_upsertRun, r);
+                return exec(*m_upsertRun, "run");
+            },
+            [this](const PriceWrite &p) {
+                RecordSql::bindPrice(*m_upsertPrice, p.model, p.price);
+                return exec(*m_upsertPrice, "price");
+            },
+            [this](const PromptVersionWrite &p) {
+                m_ensurePrompt->bindValue(0, RecordSql::textValue(p.name));
+                RecordSql::bindPromptVersion(*m_upsertPromptVersion, p.name, p.version);
+                return exec(*m_ensurePrompt, "prompt") && exec(*m_upsertPromptVersion, "prompt version");
+            },
+            [this](const ActivePromptWrite &a) {
+                m_setActivePrompt->bindValue(0, RecordSql::textValue(a.name));
+                m_setActivePrompt->bindValue(1, a.version);
+                return exec(*m_setActivePrompt, "active prompt");
+            },
+        },
+        write);
+}
+
+bool StoreWorker::commitPending()
+{
+    m_batchTimer->stop();
+    if (m_pending.empty())
+        return true;
+    if (!m_db.isOpen())
+        return false;
+
+    if (!m_db.transaction()) {
+        qCWarning(lcStore) << "cannot begin a transaction on" << m_path << ":" << m_db.lastError().text();
+        m_batchTimer->start(kRetryMs);
+        return false;
+    }
+    qint64 usageRows = 0;
+    for (const Write &write : m_pending) {
+        // A row SQLite refuses (a constraint) is logged and skipped: one bad
+        // record must not hold back the batch. Errors that abort the whole
+        // transaction (disk full, I/O) fail the commit below instead, and
+        // the batch is retried.
+        if (execute(write) && std::holds_alternative<UsageRecord>(write))
+            ++usageRows;
+    }
+    if (!m_db.commit()) {
+        qCWarning(lcStore) << "cannot commit" << m_pending.size() << "writes to" << m_path << ":"
+                           << m_db.lastError().text() << "- retrying";
+        m_db.rollback();
+        m_batchTimer->start(kRetryMs);
+        return false;
+    }
+    m_pending.clear();
+    m_usageRowsWritten.fetch_add(usageRows, std::memory_order_relaxed);
+    return true;
+}
+
+// --- reads -----------------------------------------------------------------
+
+Store::Snapshot StoreWorker::loadSnapshot()
+{
+    Store::Snapshot snapshot;
+    if (!m_db.isOpen())
+        return snapshot;
+    commitPending();
+
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    const auto select = [&](const QString &sql) {
+        if (q.exec(sql))
+            return true;
+        qCWarning(lcStore) << "cannot read the snapshot of" << m_path << ":" << q.lastError().text();
+        return false;
+    };
+    if (select(RecordSql::selectKeysSql())) {
+        while (q.next())
+            snapshot.keys.append(RecordSql::readKey(q));
+    }
+    if (select(RecordSql::selectRunsSql())) {
+        while (q.next())
+            snapshot.runs.append(RecordSql::readRun(q));
+    }
+    if (select(RecordSql::selectPricesSql())) {
+        while (q.next()) {
+            auto [model, price] = RecordSql::readPrice(q);
+            snapshot.prices.insert(model, price);
+        }
+    }
+    QHash<QString, qsizetype> promptIndex;
+    if (select(RecordSql::selectPromptsSql())) {
+        while (q.next()) {
+            PromptRecord p;
+            p.name = q.value(0).toString();
+            p.activeVersion = q.value(1).toInt();
+            promptIndex.insert(p.name, snapshot.prompts.size());
+            snapshot.prompts.append(p);
+        }
+    }
+    if (select(RecordSql::selectPromptVersionsSql())) {
+        while (q.next()) {
+            QString name;
+            PromptVersion v = RecordSql::readPromptVersion(q, &name);
+            const auto it = promptIndex.constFind(name);
+            if (it != promptIndex.constEnd())
+                snapshot.prompts[*it].versions.append(std::move(v));
+        }
+    }
+    return snapshot;
+}
+
+QList<UsageRecord> StoreWorker::queryUsage(const Store::UsageQuery &query)
+{
+    QList<UsageRecord> rows;
+    if (!m_db.isOpen())
+        return rows;
+    commitPending();
+
+    QStringList where;
+    QVariantList values;
+    if (query.keyId) {
+        where.append(u"key_id = ?"_s);
+        values.append(*query.keyId);
+    }
+    if (!query.runId.isEmpty()) {
+        where.append(u"run_id = ?"_s);
+        values.append(query.runId);
+    }
+    if (!query.model.isEmpty()) {
+        where.append(u"model = ?"_s);
+        values.append(query.model);
+    }
+    if (query.since.isValid()) {
+        where.append(u"time_ms >= ?"_s);
+        values.append(query.since.toMSecsSinceEpoch());
+    }
+    if (query.until.isValid()) {
+        where.append(u"time_ms < ?"_s);
+        values.append(query.until.toMSecsSinceEpoch());
+    }
+    if (query.errorsOnly)
+        where.append(u"error != ''"_s);
+
+    QString sql = RecordSql::selectUsageSql();
+    if (!where.isEmpty())
+        sql += u" WHERE "_s % where.join(u" AND "_s);
+    // A limit of 0 or less means no limit.
+    sql += u" ORDER BY id DESC LIMIT ?"_s;
+    values.append(query.limit > 0 ? qint64(query.limit) : qint64(-1));
+
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        q.bindValue(int(i), values.at(i));
+    if (!q.exec()) {
+        qCWarning(lcStore) << "usage query failed on" << m_path << ":" << q.lastError().text();
+        return rows;
+    }
+    while (q.next())
+        rows.append(RecordSql::readUsage(q));
+    return rows;
+}

@@ -1,0 +1,96 @@
+#pragma once
+
+// The half of Store that lives on the store thread: it alone opens and
+// uses the QSqlDatabase connection (a connection may only be used by the
+// thread that opened it). Store reaches it with queued calls, so the calls
+// run here one at a time and in the order they were made.
+//
+// Writes are not committed one by one: they wait in a pending list and go
+// to disk in one transaction when kBatchWindowMs have passed since the
+// first of them, or when kBatchOps are waiting, whichever comes first. One
+// commit per batch instead of one per row is what lets the ledger keep up
+// with thousands of calls a second; the window bounds what a crash loses.
+// Every read commits the pending writes first, so a caller reads what it
+// wrote.
+
+#include "store.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <atomic>
+#include <optional>
+#include <variant>
+#include <vector>
+
+class QTimer;
+
+class StoreWorker : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int kBatchOps = 500;
+    static constexpr int kRetryMs = 1000;   // after a failed commit (disk full, locked)
+
+    explicit StoreWorker(QString path);     // no parent: it is moved to the store thread
+    ~StoreWorker() override;
+
+    bool open(QString *error);
+    void close();                           // commits what is pending first
+
+    void appendUsage(const UsageRecord &record);
+    void saveKey(const KeyRecord &key);
+    void saveRun(const RunRecord &run);
+    void savePrice(const QString &model, const Price &price);
+    void savePromptVersion(const QString &name, const PromptVersion &version);
+    void setActivePrompt(const QString &name, int version);
+
+    bool commitPending();
+    Store::Snapshot loadSnapshot();
+    QList<UsageRecord> queryUsage(const Store::UsageQuery &query);
+
+    // Read from any thread.
+    qint64 usageRowsWritten() const { return m_usageRowsWritten.load(std::memory_order_relaxed); }
+
+private:
+    struct PriceWrite
+    {
+        QString model;
+        Price price;
+    };
+    struct PromptVersionWrite
+    {
+        QString name;
+        PromptVersion version;
+    };
+    struct ActivePromptWrite
+    {
+        QString name;
+        int version = 0;
+    };
+    using Write = std::variant<UsageRecord, KeyRecord, RunRecord, PriceWrite, PromptVersionWrite,
+                               ActivePromptWrite>;
+
+    void enqueue(Write write);
+    bool execute(const Write &write);
+    bool exec(QSqlQuery &q, const char *what);
+    bool prepareStatements(QString *error);
+    void tightenPermissions();
+
+    QString m_path;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    QTimer *m_batchTimer;
+    std::vector<Write> m_pending;
+    std::atomic<qint64> m_usageRowsWritten{0};
+
+    // Prepared once, reused for every row: preparing is most of the cost of
+    // a one-row insert.
+    std::optional<QSqlQuery> m_insertUsage;
+    std::optional<QSqlQuery> m_upsertKey;
+    std::optional<QSqlQuery> m_upsertRun;
+    std::optional<QSqlQuery> m_upsertPrice;
+    std::optional<QSqlQuery> m_ensurePrompt;
+    std::optional<QSqlQuery> m_upsertPromptVersion;
+    std::optional<QSqlQuery> m_setActivePrompt;
+};
