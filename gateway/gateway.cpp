@@ -3,6 +3,9 @@
 #include "admin/adminapi.h"
 #include "admin/admintoken.h"
 #include "admin/metrics.h"
+#include "admin/promptadmin.h"
+#include "governance/promptlibrary.h"
+#include "pipeline/promptfilter.h"
 #include "config/builtinprices.h"
 #include "core/logging.h"
 #include "governance/budgetbook.h"
@@ -13,7 +16,9 @@
 #include "http/httpresponder.h"
 #include "http/httpserver.h"
 #include "pipeline/authfilter.h"
+#include "cache/responsecache.h"
 #include "pipeline/budgetfilter.h"
+#include "pipeline/cachefilter.h"
 #include "pipeline/callmonitor.h"
 #include "pipeline/modelaccessfilter.h"
 #include "pipeline/proxyservice.h"
@@ -51,6 +56,8 @@ Gateway::Gateway(Config config, QString dataDir, QObject *parent)
     m_services.monitor = new CallMonitor(this);
     m_services.providers = m_registry.get();
     m_services.metrics = new Metrics(m_services.monitor, this);
+    m_services.prompts = new PromptLibrary(this);
+    m_services.cache = new ResponseCache(m_config.cache.maxBytes, m_config.cache.ttlS, this);
 
     buildProviders();
 
@@ -58,17 +65,20 @@ Gateway::Gateway(Config config, QString dataDir, QObject *parent)
     m_filters.push_back(std::make_unique<AuthFilter>(m_services.keys, m_config.passthrough));
     m_filters.push_back(std::make_unique<RunFilter>(m_services.runs, m_services.keys));
     m_filters.push_back(std::make_unique<ValidateFilter>());
+    m_filters.push_back(std::make_unique<PromptFilter>(m_services.prompts));
     m_filters.push_back(std::make_unique<ModelAccessFilter>(m_services.keys));
     m_filters.push_back(std::make_unique<RateLimitFilter>(m_limiter.get(), m_services.keys));
     m_filters.push_back(std::make_unique<BudgetFilter>(m_budgets.get(), m_services.keys, m_services.runs, m_prices.get()));
+    m_filters.push_back(std::make_unique<CacheFilter>(m_services.cache, m_services.keys, m_config.cache.enabled));
     QList<CallFilter *> chain;
     for (const auto &f : m_filters)
         chain.append(f.get());
 
-    m_proxy = new ProxyService(m_registry.get(), m_services.monitor, this);
+    m_proxy = new ProxyService(m_registry.get(), m_config.routing, m_services.monitor, this);
     m_proxy->setFilters(chain);
     m_proxy->setPricedModels([this] { return m_prices->pricedModels(); });
     m_admin = new AdminApi(m_services, m_token.get(), this);
+    m_admin->addExtension(PromptAdmin(m_services.prompts));
 
     wireServices();
     buildRoutes();
@@ -91,6 +101,8 @@ void Gateway::buildProviders()
             m_registry->add(std::make_unique<SimProvider>(pc, m_config.sim));
         else
             m_registry->add(std::make_unique<HttpProvider>(pc, m_pool));
+        m_registry->providers().last()->setBreaker(m_config.routing.breakerFailures,
+                                                   m_config.routing.breakerCooldownS * 1000);
     }
     m_registry->setAliases(m_config.aliases);
 }
@@ -101,6 +113,8 @@ void Gateway::wireServices()
     CallMonitor *monitor = m_services.monitor;
     connect(m_services.keys, &KeyStore::keyChanged, store, &Store::saveKey);
     connect(m_services.runs, &RunRegistry::runChanged, store, &Store::saveRun);
+    connect(m_services.prompts, &PromptLibrary::versionAdded, store, &Store::savePromptVersion);
+    connect(m_services.prompts, &PromptLibrary::activeChanged, store, &Store::setActivePrompt);
     connect(monitor, &CallMonitor::callFinished, store, [store](const UsageRecord &r) {
         if (r.governed)
             store->appendUsage(r);
@@ -158,6 +172,7 @@ bool Gateway::start(QString *error)
     m_services.keys->load(snapshot.keys);
     m_services.runs->load(snapshot.runs);
     m_prices->setAdminPrices(snapshot.prices);
+    m_services.prompts->load(snapshot.prompts);
 
     QHostAddress address;
     const QString host = m_config.listenHost;

@@ -3,6 +3,7 @@
 #include "config/configloader.h"
 
 #include <QJsonArray>
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -29,8 +30,9 @@ bool integer(const QJsonValue &v, const QString &field, qint64 *out, QString *er
     double d = 0;
     if (!number(v, field, &d, error))
         return false;
-    if (d != double(qint64(d))) {
-        *error = u"'"_s + field + u"' must be a whole number"_s;
+    // Range first: casting a double beyond qint64 is undefined behaviour.
+    if (d >= 9.0e18 || d != std::floor(d)) {
+        *error = u"'"_s + field + u"' must be a whole number below 9e18"_s;
         return false;
     }
     *out = qint64(d);

@@ -37,6 +37,21 @@ struct SimConfig
     int outputTokens = 96;       // default answer length when max_tokens is larger
 };
 
+struct CacheConfig
+{
+    bool enabled = true;
+    int ttlS = 3600;
+    qint64 maxBytes = 256LL * 1024 * 1024;
+};
+
+struct RoutingConfig
+{
+    int retries = 1;             // extra tries on the same provider before falling back
+    int backoffMs = 250;         // first retry delay; doubles, with full jitter
+    int breakerFailures = 3;     // consecutive failures that open a provider's circuit
+    int breakerCooldownS = 30;   // how long an open circuit waits before a probe
+};
+
 struct Config
 {
     QString sourceFile;          // empty when built from defaults
@@ -52,4 +67,6 @@ struct Config
     std::optional<Price> defaultPrice;       // for models with no price
     QHash<QString, QList<AliasTarget>> aliases;
     SimConfig sim;
+    CacheConfig cache;
+    RoutingConfig routing;
 };

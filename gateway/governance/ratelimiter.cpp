@@ -8,7 +8,10 @@ constexpr double kWindowMs = 60000.0;
 
 void RateLimiter::refill(Bucket &b, qint64 capacity, qint64 nowMs)
 {
-    if (b.level < 0) {
+    // A debt (negative level) left by adjustTokens() must be waited out, so
+    // "new bucket" cannot be told by the level.
+    if (b.fresh) {
+        b.fresh = false;
         b.level = double(capacity);
     } else {
         const double rate = double(capacity) / kWindowMs;

@@ -49,8 +49,9 @@ public:
 private:
     struct Bucket
     {
-        double level = -1;           // available units; -1 = new (full)
+        double level = 0;            // available units; negative = in debt
         qint64 updatedMs = 0;
+        bool fresh = true;           // never used: starts full
     };
     static void refill(Bucket &b, qint64 capacity, qint64 nowMs);
     static Window window(const Bucket &b, qint64 capacity);

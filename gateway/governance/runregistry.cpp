@@ -87,8 +87,10 @@ bool RunRegistry::kill(const QString &id)
     if (!run)
         return false;
     run->state = RunRecord::State::Killed;
-    if (QTimer *t = m_deadlines.take(id))
+    if (QTimer *t = m_deadlines.take(id)) {
+        t->stop();
         t->deleteLater();
+    }
     Q_EMIT runChanged(*run);
     return true;
 }
@@ -118,8 +120,12 @@ bool RunRegistry::timeExpired(const RunRecord &run, const QDateTime &now)
 
 void RunRegistry::armDeadline(const RunRecord &run)
 {
-    if (QTimer *old = m_deadlines.take(run.id))
+    // Stopped, not only deleted later: an overdue timer would otherwise still
+    // fire before the deletion and expire the run on its old deadline.
+    if (QTimer *old = m_deadlines.take(run.id)) {
+        old->stop();
         old->deleteLater();
+    }
     if (run.timeBudgetS <= 0 || run.state == RunRecord::State::Killed || !run.startedAt.isValid())
         return;
     const qint64 left = QDateTime::currentDateTimeUtc().msecsTo(run.startedAt.addMSecs(qint64(run.timeBudgetS * 1000.0)));

@@ -14,6 +14,14 @@ QString usd(double v)
     return u"$"_s + QString::number(v, 'f', 6);
 }
 
+// Whether a total passes a cap. Sums of reservations carry binary rounding
+// (0.1 + 0.1 + 0.1 > 0.3), which must not refuse the call that fills a cap
+// exactly: a nanodollar of slack.
+bool exceeds(double total, double cap)
+{
+    return total > cap + 1e-9;
+}
+
 } // namespace
 
 CallFilter::Result BudgetFilter::onRequest(CallContext &ctx)
@@ -28,7 +36,8 @@ CallFilter::Result BudgetFilter::onRequest(CallContext &ctx)
         m_prices->noteUnpriced(ctx.request.model);
     }
     if (!price) {
-        if (capped) {
+        // Counting tokens is free, so needs no price.
+        if (capped && !ctx.countTokens) {
             ctx.error = GatewayError::invalidRequest(
                 u"the model '"_s + ctx.request.model
                     + u"' has no price, and this call has a spend cap; set a price with PUT /admin/prices/"_s
@@ -51,7 +60,7 @@ CallFilter::Result BudgetFilter::onRequest(CallContext &ctx)
     if (key && key->monthlyCap > 0) {
         const double spent = KeyStore::monthSpend(*key, now);
         const double held = m_book->keyReserved(key->id);
-        if (spent + held + need > key->monthlyCap) {
+        if (exceeds(spent + held + need, key->monthlyCap)) {
             ctx.error = GatewayError(GatewayError::Code::QuotaExceeded,
                                      u"monthly spend cap of "_s + usd(key->monthlyCap) + u" reached: spent "_s
                                          + usd(spent) + u", in flight "_s + usd(held) + u", this call may cost up to "_s
@@ -61,7 +70,7 @@ CallFilter::Result BudgetFilter::onRequest(CallContext &ctx)
     }
     if (key && key->hardCap > 0) {
         const double held = m_book->keyReserved(key->id);
-        if (key->spendTotal + held + need > key->hardCap) {
+        if (exceeds(key->spendTotal + held + need, key->hardCap)) {
             ctx.error = GatewayError(GatewayError::Code::QuotaExceeded,
                                      u"hard spend cap of "_s + usd(key->hardCap) + u" reached: spent "_s
                                          + usd(key->spendTotal) + u", in flight "_s + usd(held)
@@ -71,7 +80,7 @@ CallFilter::Result BudgetFilter::onRequest(CallContext &ctx)
     }
     if (run && run->budgetUsd > 0) {
         const double held = m_book->runReserved(run->id);
-        if (run->spend + held + need > run->budgetUsd) {
+        if (exceeds(run->spend + held + need, run->budgetUsd)) {
             ctx.error = GatewayError(GatewayError::Code::RunBudgetExceeded,
                                      u"run '"_s + run->id + u"' budget of "_s + usd(run->budgetUsd)
                                          + u" would be exceeded: spent "_s + usd(run->spend) + u", in flight "_s
@@ -110,10 +119,11 @@ GatewayError BudgetFilter::onProgress(CallContext &ctx)
         if (const KeyRecord *key = m_keys->find(*ctx.keyId)) {
             const double others = m_book->keyReserved(key->id) - (ctx.reservation.keyId ? mine : 0.0);
             if (key->monthlyCap > 0
-                && KeyStore::monthSpend(*key, QDateTime::currentDateTimeUtc()) + others + ctx.cost > key->monthlyCap)
+                && exceeds(KeyStore::monthSpend(*key, QDateTime::currentDateTimeUtc()) + others + ctx.cost,
+                           key->monthlyCap))
                 return GatewayError(GatewayError::Code::QuotaExceeded,
                                     u"monthly spend cap of "_s + usd(key->monthlyCap) + u" reached during the stream"_s);
-            if (key->hardCap > 0 && key->spendTotal + others + ctx.cost > key->hardCap)
+            if (key->hardCap > 0 && exceeds(key->spendTotal + others + ctx.cost, key->hardCap))
                 return GatewayError(GatewayError::Code::QuotaExceeded,
                                     u"hard spend cap of "_s + usd(key->hardCap) + u" reached during the stream"_s);
         }
@@ -121,7 +131,7 @@ GatewayError BudgetFilter::onProgress(CallContext &ctx)
     if (!ctx.runId.isEmpty()) {
         if (const RunRecord *run = m_runs->find(ctx.runId); run && run->budgetUsd > 0) {
             const double others = m_book->runReserved(run->id) - (!ctx.reservation.runId.isEmpty() ? mine : 0.0);
-            if (run->spend + others + ctx.cost > run->budgetUsd)
+            if (exceeds(run->spend + others + ctx.cost, run->budgetUsd))
                 return GatewayError(GatewayError::Code::RunBudgetExceeded,
                                     u"run '"_s + run->id + u"' reached its budget of "_s + usd(run->budgetUsd)
                                         + u" during the stream"_s);

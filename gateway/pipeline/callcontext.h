@@ -66,7 +66,14 @@ struct CallContext
     Reservation reservation;              // worst-case spend held while in flight
     qint64 rateTokensCharged = 0;         // tokens taken from the key's TPM bucket
 
+    // Response cache: the key when this call may store its answer, and an
+    // answer a filter found locally (a cache hit), in the client's format.
+    QByteArray cacheKey;
+    std::optional<QByteArray> localAnswer;
+    QByteArray responseBody;              // the complete answer, once known (non-stream, or assembled)
+
     // A filter that answers later (say, a cache follower) returns Suspend
-    // and calls this when the call may go on.
-    std::function<void()> resume;
+    // and calls resumeWith(change) when the call may go on: change runs on
+    // this context first, unless the call is gone by then.
+    std::function<void(std::function<void(CallContext &)>)> resumeWith;
 };

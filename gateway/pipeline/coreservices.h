@@ -11,6 +11,7 @@ class Metrics;
 class PriceBook;
 class PromptLibrary;
 class ProviderRegistry;
+class ResponseCache;
 class RateLimiter;
 class RunRegistry;
 class Store;
@@ -27,4 +28,5 @@ struct CoreServices
     ProviderRegistry *providers = nullptr;
     Metrics *metrics = nullptr;
     PromptLibrary *prompts = nullptr;
+    ResponseCache *cache = nullptr;
 };

@@ -5,11 +5,13 @@
 #include "errorresponder.h"
 #include "http/httpresponder.h"
 #include "providers/providercall.h"
-#include "wire/requestinspector.h"
+#include "upstreambuilder.h"
+#include "wire/responsetranslator.h"
+#include "wire/streamsynthesizer.h"
 #include "wire/usageparser.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QDateTime>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -21,7 +23,7 @@ namespace {
 bool forwardable(const QByteArray &name)
 {
     return name == "content-type" || name == "x-request-id" || name == "request-id"
-        || name == "openai-processing-ms" || name == "retry-after" || name == "x-should-retry";
+        || name == "openai-processing-ms" || name == "retry-after";
 }
 
 bool retryableStatus(int status)
@@ -34,12 +36,18 @@ QByteArray formatMs(double ms)
     return QByteArray::number(ms, 'f', 3);
 }
 
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
 } // namespace
 
 ProxyCall::ProxyCall(CallContext context, HttpResponder *responder, const QList<CallFilter *> &filters,
-                     const ProviderRegistry *registry, CallMonitor *monitor, QObject *parent)
+                     const ProviderRegistry *registry, const RoutingConfig &routing, CallMonitor *monitor,
+                     QObject *parent)
     : QObject(parent), m_ctx(std::move(context)), m_responder(responder), m_filters(filters),
-      m_registry(registry), m_monitor(monitor)
+      m_registry(registry), m_routing(routing), m_monitor(monitor)
 {
     if (m_responder)
         connect(m_responder, &HttpResponder::clientGone, this, &ProxyCall::onClientGone);
@@ -70,19 +78,27 @@ LiveCall ProxyCall::snapshot() const
 
 void ProxyCall::start()
 {
-    m_started = true;
     if (m_monitor)
         m_monitor->add(this);
     QPointer<ProxyCall> self(this);
-    m_ctx.resume = [self] {
-        if (self && !self->m_finished)
-            QMetaObject::invokeMethod(self, &ProxyCall::runFilters, Qt::QueuedConnection);
+    m_ctx.resumeWith = [self](std::function<void(CallContext &)> change) {
+        if (!self || self->m_finished)
+            return;
+        if (change)
+            change(self->m_ctx);
+        QMetaObject::invokeMethod(self, &ProxyCall::runFilters, Qt::QueuedConnection);
     };
     runFilters();
 }
 
 void ProxyCall::runFilters()
 {
+    if (m_finished)
+        return;
+    if (m_ctx.localAnswer) {
+        serveLocal();
+        return;
+    }
     while (m_filtersRun < m_filters.size()) {
         CallFilter *f = m_filters.at(m_filtersRun);
         ++m_filtersRun;
@@ -90,10 +106,13 @@ void ProxyCall::runFilters()
         case CallFilter::Result::Continue:
             break;
         case CallFilter::Result::Respond:
-            respondError(m_ctx.error);
+            if (m_ctx.localAnswer)
+                serveLocal();
+            else
+                respondError(m_ctx.error);
             return;
         case CallFilter::Result::Suspend:
-            return; // ctx.resume() brings us back
+            return; // ctx.resumeWith() brings us back
         }
         if (m_finished)
             return;
@@ -103,83 +122,82 @@ void ProxyCall::runFilters()
 
 void ProxyCall::route()
 {
-    m_routes = m_registry->routesFor(m_ctx.request.model);
-    if (m_routes.isEmpty()) {
+    const auto routes = m_registry->routesFor(m_ctx.request.model);
+    if (routes.isEmpty()) {
         respondError(GatewayError(GatewayError::Code::ModelNotFound,
                                   u"no configured provider serves the model '"_s + m_ctx.request.model + u'\'',
                                   u"model"_s));
         return;
     }
-    tryNext();
+    m_plan = RoutePlan(routes, m_routing);
+    advance();
 }
 
-void ProxyCall::tryNext()
+void ProxyCall::advance()
 {
-    while (++m_routeIndex < m_routes.size()) {
-        const ProviderRegistry::Route &route = m_routes.at(m_routeIndex);
-        Provider *provider = route.provider;
-        if (!provider->speaksNatively(m_ctx.clientFormat)) {
-            m_attemptErrors.append(provider->name() + u": speaks the "_s + wireFormatName(provider->format())
-                                   + u" format; translation from "_s + wireFormatName(m_ctx.clientFormat)
-                                   + u" is not available"_s);
-            continue;
-        }
-        m_provider = provider;
-        m_ctx.provider = provider->name();
-        m_ctx.upstreamModel = route.upstreamModel;
-        m_upstreamFormat = m_ctx.clientFormat;
-
-        UpstreamRequest up;
-        up.kind = m_ctx.countTokens ? UpstreamRequest::Kind::CountTokens : UpstreamRequest::Kind::Generate;
-        up.model = route.upstreamModel;
-        up.stream = m_ctx.request.stream;
-        up.callerCredential = m_ctx.passthroughCredential;
-        const bool renameModel = route.upstreamModel != m_ctx.request.model;
-        const bool addUsage = m_ctx.clientFormat == WireFormat::OpenAI && m_ctx.request.stream
-            && !m_ctx.request.clientAskedUsage;
-        if (!renameModel && !addUsage) {
-            up.body = m_ctx.request.body; // forwarded byte for byte
-        } else {
-            ProxyRequest edited = m_ctx.request;
-            if (renameModel) {
-                edited.json.insert(u"model"_s, route.upstreamModel);
-                edited.body = QJsonDocument(edited.json).toJson(QJsonDocument::Compact);
-            }
-            up.body = addUsage ? RequestInspector::withIncludeUsage(edited) : edited.body;
-        }
-        if (m_ctx.clientFormat == WireFormat::Anthropic) {
-            for (const QByteArray &h : {QByteArrayLiteral("anthropic-version"), QByteArrayLiteral("anthropic-beta")}) {
-                const QByteArray v = m_ctx.http.header(h);
-                if (!v.isEmpty())
-                    up.headers.append({h, v});
-            }
-        }
-
-        m_meter = StreamMeter::create(m_upstreamFormat);
-        m_meter->setStripUsage(addUsage);
-        m_parser.reset();
-        m_buffer.clear();
-        m_mode = Mode::Idle;
-
-        ProviderCall *call = provider->createCallIn(m_ctx.clientFormat, up, this);
-        m_upstream = call;
-        connect(call, &ProviderCall::headReceived, this, &ProxyCall::onHead);
-        connect(call, &ProviderCall::bodyData, this, &ProxyCall::onData);
-        connect(call, &ProviderCall::finished, this, &ProxyCall::onUpstreamFinished);
-        m_upstreamClock.start();
-        if (m_monitor)
-            m_monitor->markChanged(this);
-        call->start();
+    const RoutePlan::Step step = m_plan.next(nowMs());
+    switch (step.kind) {
+    case RoutePlan::Step::Attempt:
+        startAttempt(step.routeIndex);
+        return;
+    case RoutePlan::Step::Wait: {
+        const int index = step.routeIndex;
+        QTimer::singleShot(step.delayMs, this, [this, index] {
+            if (!m_finished)
+                startAttempt(index);
+        });
         return;
     }
-    // Every route failed (or none could take the request).
-    if (m_attemptErrors.size() == 1 && m_routes.size() == 1 && m_routeIndex >= 1
-        && !m_routes.first().provider->speaksNatively(m_ctx.clientFormat)) {
-        respondError(GatewayError::invalidRequest(m_attemptErrors.first(), u"model"_s));
+    case RoutePlan::Step::Exhausted:
+        break;
+    }
+    if (!m_plan.anyAttempted() && m_plan.refusal().isError()) {
+        respondError(m_plan.refusal());
         return;
     }
     respondError(GatewayError(GatewayError::Code::NoProvider,
-                              u"every provider failed: "_s + m_attemptErrors.join(u"; "_s)));
+                              u"every provider failed: "_s + m_plan.failures().join(u"; "_s)));
+}
+
+void ProxyCall::startAttempt(int routeIndex)
+{
+    const ProviderRegistry::Route &route = m_plan.route(routeIndex);
+    Provider *provider = route.provider;
+    GatewayError error;
+    const auto built = UpstreamBuilder::build(m_ctx, *provider, route.upstreamModel, &error);
+    if (!built) {
+        provider->recordAbandoned();
+        m_plan.refused(error);
+        advance();
+        return;
+    }
+    m_provider = provider;
+    m_ctx.provider = provider->name();
+    m_ctx.upstreamModel = route.upstreamModel;
+    m_upstreamFormat = built->format;
+    m_translated = built->translated;
+    m_meter = StreamMeter::create(m_upstreamFormat);
+    m_meter->setStripUsage(built->strippedUsage);
+    m_translator = m_translated && m_ctx.request.stream
+        ? StreamTranslator::create(m_upstreamFormat, m_ctx.clientFormat, m_ctx.request.model)
+        : nullptr;
+    m_assembler = !m_ctx.cacheKey.isEmpty() && m_ctx.request.stream ? StreamAssembler::create(m_upstreamFormat)
+                                                                    : nullptr;
+    m_parser.reset();
+    m_buffer.clear();
+    m_pendingOut.clear();
+    m_upstreamHeaders.clear();
+    m_mode = Mode::Idle;
+
+    ProviderCall *call = provider->createCallIn(m_ctx.clientFormat, built->request, this);
+    m_upstream = call;
+    connect(call, &ProviderCall::headReceived, this, &ProxyCall::onHead);
+    connect(call, &ProviderCall::bodyData, this, &ProxyCall::onData);
+    connect(call, &ProviderCall::finished, this, &ProxyCall::onUpstreamFinished);
+    m_upstreamClock.start();
+    if (m_monitor)
+        m_monitor->markChanged(this);
+    call->start();
 }
 
 void ProxyCall::onHead()
@@ -189,65 +207,83 @@ void ProxyCall::onHead()
         return;
     const int status = call->httpStatus();
     m_upstreamHeaders = call->responseHeaders();
-    if (!retryableStatus(status))
-        m_provider->recordSuccess(double(m_upstreamClock.nsecsElapsed()) / 1e6);
     if (status >= 400) {
-        // Read the error body: passed through with its status when the
-        // provider refused, or the reason for falling back when retryable.
+        // Read the error body: passed through when the provider refused, or
+        // the reason for falling back when retryable.
         m_mode = Mode::Buffer;
         return;
     }
-    if (m_ctx.request.stream && !m_ctx.countTokens) {
-        m_mode = Mode::Stream;
-        m_ctx.streaming = true;
-        m_ctx.upstreamWaitNs = m_upstreamClock.nsecsElapsed();
-        m_ctx.status = status;
-        // Overhead of a stream: the gateway's time up to the first byte.
-        m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
-        HttpResponder::Headers h = governedHeaders(false);
-        bool typed = false;
-        for (const auto &p : call->responseHeaders()) {
-            if (forwardable(p.first)) {
-                typed = typed || p.first == "content-type";
-                h.append(p);
-            }
+    m_provider->recordSuccess(double(m_upstreamClock.nsecsElapsed()) / 1e6);
+    m_ctx.status = status;
+    // A stream opens to the client with its first event, so a provider that
+    // fails before sending one can still be replaced.
+    m_mode = m_ctx.request.stream && !m_ctx.countTokens ? Mode::Stream : Mode::Buffer;
+}
+
+void ProxyCall::openStream()
+{
+    m_ctx.streaming = true;
+    m_ctx.upstreamWaitNs = m_upstreamClock.nsecsElapsed();
+    // Overhead of a stream: the gateway's own time up to the first byte.
+    m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
+    HttpResponder::Headers h = governedHeaders(false);
+    bool typed = false;
+    for (const auto &p : std::as_const(m_upstreamHeaders)) {
+        if (forwardable(p.first) && !(m_translated && p.first == "content-type")) {
+            typed = typed || p.first == "content-type";
+            h.append(p);
         }
-        if (!typed)
-            h.emplaceBack(QByteArray("content-type"), "text/event-stream; charset=utf-8");
-        h.emplaceBack(QByteArray("cache-control"), "no-cache");
-        if (m_responder)
-            m_responder->writeHead(status, h);
-        return;
     }
-    m_mode = Mode::Buffer;
+    if (!typed)
+        h.emplaceBack(QByteArray("content-type"), QByteArrayLiteral("text/event-stream; charset=utf-8"));
+    h.emplaceBack(QByteArray("cache-control"), QByteArrayLiteral("no-cache"));
+    if (m_responder)
+        m_responder->writeHead(m_ctx.status ? m_ctx.status : 200, h);
 }
 
 void ProxyCall::onData(const QByteArray &bytes)
 {
-    switch (m_mode) {
-    case Mode::Idle:
-    case Mode::Buffer:
+    if (m_mode != Mode::Stream) {
         m_buffer.append(bytes);
         return;
-    case Mode::Discard:
-        return;
-    case Mode::Stream:
-        break;
     }
     QByteArray out;
-    m_parser.feed(bytes, [&](const SseEvent &e) { out += m_meter->filter(e); });
-    if (!out.isEmpty() && m_responder)
+    m_parser.feed(bytes, [&](const SseEvent &e) {
+        if (m_assembler)
+            m_assembler->add(e);
+        QByteArray forwarded = m_meter->filter(e);
+        out += m_translator ? m_translator->translate(e) : forwarded;
+    });
+    const bool opened = m_ctx.streaming;
+    if (!opened && m_meter->errorSeen()) {
+        // The provider failed before anything reached the client (Anthropic's
+        // overloaded_error arrives this way): another provider may serve it.
+        failAttempt(m_provider->name() + u": error event before the first byte: "_s
+                        + QString::fromUtf8(m_meter->errorPayload().left(300)),
+                    true);
+        return;
+    }
+    if (out.isEmpty())
+        return;
+    if (!opened)
+        openStream();
+    if (m_responder)
         m_responder->writeChunk(out);
     updateUsageFromMeter();
-    for (int i = 0; i < m_filtersRun; ++i) {
+    priceProgress();
+    if (!m_finished && m_monitor)
+        m_monitor->markChanged(this);
+}
+
+void ProxyCall::priceProgress()
+{
+    for (int i = 0; i < m_filtersRun && !m_finished; ++i) {
         const GatewayError e = m_filters.at(i)->onProgress(m_ctx);
-        if (e.isError()) {
+        if (e.isError() && m_ctx.streaming) {
             cut(e);
             return;
         }
     }
-    if (m_monitor)
-        m_monitor->markChanged(this);
 }
 
 void ProxyCall::updateUsageFromMeter()
@@ -279,73 +315,72 @@ void ProxyCall::onUpstreamFinished()
     const ProviderCall::Outcome outcome = call->outcome();
     if (outcome == ProviderCall::Outcome::Killed)
         return; // whoever killed it finishes the call
+    const bool completed = outcome == ProviderCall::Outcome::Completed;
 
     if (m_mode == Mode::Stream) {
-        if (outcome != ProviderCall::Outcome::Completed || !m_meter->completed()) {
-            // Flush a last event that came without its blank line.
-            if (m_parser.hasPending() && m_responder && outcome == ProviderCall::Outcome::Completed) {
-                const QByteArray rest = m_parser.pending();
-                m_responder->writeChunk(rest);
-            }
-            if (outcome != ProviderCall::Outcome::Completed && !m_meter->errorSeen()) {
-                const GatewayError e(GatewayError::Code::ProviderError,
-                                     m_provider->name() + u": stream broke off: "_s + call->errorString());
-                if (m_responder)
-                    m_responder->writeChunk(ErrorResponder::streamErrorEvent(m_ctx.clientFormat, e, m_ctx.requestId));
-                m_ctx.errorCode = u"provider_stream_error"_s;
-            }
+        if (!m_ctx.streaming) {
+            failAttempt(m_provider->name() + u": "_s
+                            + (completed ? u"stream ended before its first event"_s : call->errorString()),
+                        true);
+            return;
         }
-        if (m_meter->errorSeen() && m_ctx.errorCode.isEmpty())
-            m_ctx.errorCode = u"provider_stream_error"_s;
-        finishStream();
+        finishStream(completed, call->errorString());
         return;
     }
-
-    if (outcome != ProviderCall::Outcome::Completed) {
-        failAttempt(call->errorString(), 0);
+    if (!completed) {
+        failAttempt(m_provider->name() + u": "_s + call->errorString(), true);
         return;
     }
     const int status = call->httpStatus();
     if (status >= 400 && retryableStatus(status)) {
-        failAttempt(QString::fromUtf8(m_buffer.left(300)).simplified(), status);
-        return;
-    }
-    if (status >= 400) {
-        // The provider's own refusal is the client's answer, as it sent it.
-        m_ctx.status = status;
-        m_ctx.errorCode = u"provider_error"_s;
-        m_ctx.upstreamWaitNs = m_upstreamClock.nsecsElapsed();
-        m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
-        HttpResponder::Headers h = governedHeaders(false);
-        for (const auto &p : std::as_const(m_upstreamHeaders)) {
-            if (forwardable(p.first) && p.first != "x-should-retry")
-                h.append(p);
-        }
-        h.emplaceBack(QByteArray("x-should-retry"), "false");
-        if (m_responder)
-            m_responder->respond(status, h, m_buffer);
-        finish();
+        failAttempt(m_provider->name() + u": HTTP "_s + QString::number(status) + u' '
+                        + QString::fromUtf8(m_buffer.left(300)).simplified(),
+                    true);
         return;
     }
     m_ctx.status = status;
     m_ctx.upstreamWaitNs = m_upstreamClock.nsecsElapsed();
-    completeBuffered();
+    if (status >= 400) {
+        // The provider's own refusal is the client's answer, in its format.
+        m_ctx.errorCode = u"provider_error"_s;
+        m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
+        HttpResponder::Headers h = governedHeaders(false);
+        for (const auto &p : std::as_const(m_upstreamHeaders)) {
+            if (forwardable(p.first) && !(m_translated && p.first == "content-type"))
+                h.append(p);
+        }
+        if (m_translated)
+            h.emplaceBack(QByteArray("content-type"), QByteArrayLiteral("application/json"));
+        h.emplaceBack(QByteArray("x-should-retry"), QByteArrayLiteral("false"));
+        const QByteArray body = m_translated
+            ? ResponseTranslator::translateError(m_upstreamFormat, m_ctx.clientFormat, status, m_buffer)
+            : m_buffer;
+        if (m_responder)
+            m_responder->respond(status, h, body);
+        finish();
+        return;
+    }
+    completeBuffered(m_upstreamHeaders);
 }
 
-void ProxyCall::failAttempt(const QString &why, int status)
+void ProxyCall::failAttempt(const QString &why, bool retryable)
 {
-    const QString what = status ? u"HTTP "_s + QString::number(status) + (why.isEmpty() ? QString() : u" "_s + why)
-                                : why;
-    m_attemptErrors.append(m_provider->name() + u": "_s + what);
-    m_provider->recordFailure(what);
-    qCInfo(lcPipeline).noquote() << QString::fromLatin1(m_ctx.requestId) << "provider" << m_provider->name()
-                                 << "failed:" << what;
+    qCInfo(lcPipeline).noquote() << QString::fromLatin1(m_ctx.requestId) << "attempt failed:" << why;
+    if (ProviderCall *call = m_upstream) {
+        m_upstream = nullptr;
+        call->disconnect(this);
+        call->kill();
+        call->deleteLater();
+    }
+    m_provider->recordFailure(why, nowMs());
+    m_plan.failed(why, retryable);
     m_mode = Mode::Idle;
     m_buffer.clear();
-    tryNext();
+    m_ctx.status = 0;
+    advance();
 }
 
-void ProxyCall::completeBuffered()
+void ProxyCall::completeBuffered(const HeaderList &upstreamHeaders)
 {
     if (m_ctx.countTokens) {
         m_ctx.usage = {};
@@ -357,32 +392,89 @@ void ProxyCall::completeBuffered()
         m_ctx.usage.outputTokens = 0;
         m_ctx.estimated = true;
     }
+    const QByteArray body = m_translated ? ResponseTranslator::translate(m_upstreamFormat, m_ctx.clientFormat, m_buffer)
+                                         : m_buffer;
+    if (m_ctx.status < 300 && !m_ctx.countTokens)
+        m_ctx.responseBody = body;
     // Filters (pricing, budgets) see the final usage before the head is written.
     for (int i = 0; i < m_filtersRun; ++i)
         m_filters.at(i)->onProgress(m_ctx);
     m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
     HttpResponder::Headers h = governedHeaders(!m_ctx.countTokens);
     bool typed = false;
-    for (const auto &p : std::as_const(m_upstreamHeaders)) {
-        if (forwardable(p.first)) {
+    for (const auto &p : upstreamHeaders) {
+        if (forwardable(p.first) && !(m_translated && p.first == "content-type")) {
             typed = typed || p.first == "content-type";
             h.append(p);
         }
     }
     if (!typed)
-        h.emplaceBack(QByteArray("content-type"), "application/json");
+        h.emplaceBack(QByteArray("content-type"), QByteArrayLiteral("application/json"));
     if (m_responder)
-        m_responder->respond(m_ctx.status, h, m_buffer);
+        m_responder->respond(m_ctx.status, h, body);
     finish();
 }
 
-void ProxyCall::finishStream()
+void ProxyCall::finishStream(bool upstreamComplete, const QString &upstreamError)
 {
+    QByteArray tail;
+    if (m_translator) {
+        tail = m_translator->finish(upstreamComplete && m_meter->completed());
+    } else if (upstreamComplete && m_parser.hasPending()) {
+        tail = m_parser.pending(); // a last event that came without its blank line
+    }
+    if (!upstreamComplete && !m_meter->errorSeen()) {
+        const GatewayError e(GatewayError::Code::ProviderError,
+                             m_provider->name() + u": stream broke off: "_s + upstreamError);
+        tail += ErrorResponder::streamErrorEvent(m_ctx.clientFormat, e, m_ctx.requestId);
+        m_ctx.errorCode = u"provider_stream_error"_s;
+    }
+    if (m_meter->errorSeen() && m_ctx.errorCode.isEmpty())
+        m_ctx.errorCode = u"provider_stream_error"_s;
+    if (m_assembler && m_assembler->complete() && m_ctx.errorCode.isEmpty()) {
+        const QByteArray body = m_assembler->body();
+        m_ctx.responseBody = m_translated ? ResponseTranslator::translate(m_upstreamFormat, m_ctx.clientFormat, body)
+                                          : body;
+    }
+    if (m_responder && !tail.isEmpty())
+        m_responder->writeChunk(tail);
     updateUsageFromMeter();
     for (int i = 0; i < m_filtersRun; ++i)
         m_filters.at(i)->onProgress(m_ctx);
     if (m_responder)
         m_responder->end();
+    finish();
+}
+
+void ProxyCall::serveLocal()
+{
+    // A cached answer: no provider wait, so all of it is the gateway's time.
+    const QByteArray body = *m_ctx.localAnswer;
+    m_ctx.status = 200;
+    m_ctx.upstreamWaitNs = 0;
+    for (int i = 0; i < m_filtersRun; ++i)
+        m_filters.at(i)->onProgress(m_ctx);
+    m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed()) / 1e6;
+    if (!m_responder) {
+        finish();
+        return;
+    }
+    if (!m_ctx.request.stream) {
+        HttpResponder::Headers h = governedHeaders(true);
+        h.emplaceBack(QByteArray("content-type"), QByteArrayLiteral("application/json"));
+        m_responder->respond(200, h, body);
+        finish();
+        return;
+    }
+    HttpResponder::Headers h = governedHeaders(false);
+    h.emplaceBack(QByteArray("content-type"), QByteArrayLiteral("text/event-stream; charset=utf-8"));
+    h.emplaceBack(QByteArray("cache-control"), QByteArrayLiteral("no-cache"));
+    m_responder->writeHead(200, h);
+    StreamSynthesizer::Options options;
+    options.includeUsage = m_ctx.request.clientAskedUsage;
+    for (const QByteArray &event : StreamSynthesizer::events(m_ctx.clientFormat, body, options))
+        m_responder->writeChunk(event);
+    m_responder->end();
     finish();
 }
 
@@ -412,7 +504,7 @@ void ProxyCall::cut(const GatewayError &error)
         return;
     qCInfo(lcPipeline).noquote() << QString::fromLatin1(m_ctx.requestId) << "cut:" << error.message();
     killUpstream();
-    if (m_mode == Mode::Stream && m_responder && m_responder->headWritten()) {
+    if (m_ctx.streaming && m_responder && m_responder->headWritten()) {
         updateUsageFromMeter();
         for (int i = 0; i < m_filtersRun; ++i)
             m_filters.at(i)->onProgress(m_ctx);
@@ -423,7 +515,7 @@ void ProxyCall::cut(const GatewayError &error)
         finish();
         return;
     }
-    if (m_mode != Mode::Idle)
+    if (m_mode == Mode::Stream)
         updateUsageFromMeter();
     respondError(error);
 }
@@ -435,8 +527,8 @@ void ProxyCall::onClientGone()
     killUpstream();
     if (m_mode == Mode::Stream)
         updateUsageFromMeter();
-    if (m_ctx.status == 0)
-        m_ctx.status = 499; // nginx's "client closed request": nothing was answered
+    if (m_ctx.status == 0 || !m_ctx.streaming)
+        m_ctx.status = 499; // nginx's "client closed request": no complete answer was sent
     m_ctx.errorCode = u"client_disconnected"_s;
     for (int i = 0; i < m_filtersRun; ++i)
         m_filters.at(i)->onProgress(m_ctx);
@@ -450,6 +542,8 @@ void ProxyCall::killUpstream()
         call->disconnect(this);
         call->kill();
         call->deleteLater();
+        if (m_provider)
+            m_provider->recordAbandoned();
     }
 }
 

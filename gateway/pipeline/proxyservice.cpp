@@ -13,8 +13,9 @@
 
 using namespace Qt::StringLiterals;
 
-ProxyService::ProxyService(const ProviderRegistry *registry, CallMonitor *monitor, QObject *parent)
-    : QObject(parent), m_registry(registry), m_monitor(monitor)
+ProxyService::ProxyService(const ProviderRegistry *registry, const RoutingConfig &routing, CallMonitor *monitor,
+                           QObject *parent)
+    : QObject(parent), m_registry(registry), m_routing(routing), m_monitor(monitor)
 {
 }
 
@@ -37,7 +38,7 @@ void ProxyService::handle(Endpoint endpoint, HttpRequest &&request, HttpResponde
     ctx.clock = responder->since();
     ctx.http = std::move(request);
 
-    auto *call = new ProxyCall(std::move(ctx), responder, m_filters, m_registry, m_monitor, this);
+    auto *call = new ProxyCall(std::move(ctx), responder, m_filters, m_registry, m_routing, m_monitor, this);
     call->start();
 }
 

@@ -5,6 +5,7 @@
 // filter chain, and answers GET /v1/models.
 
 #include "callfilter.h"
+#include "config/config.h"
 #include "http/httprequest.h"
 
 #include <QList>
@@ -21,7 +22,8 @@ class ProxyService : public QObject
 public:
     enum class Endpoint { ChatCompletions, Messages, CountTokens };
 
-    ProxyService(const ProviderRegistry *registry, CallMonitor *monitor, QObject *parent = nullptr);
+    ProxyService(const ProviderRegistry *registry, const RoutingConfig &routing, CallMonitor *monitor,
+                 QObject *parent = nullptr);
 
     // The chain every call runs, in order; not owned.
     void setFilters(QList<CallFilter *> filters) { m_filters = std::move(filters); }
@@ -35,6 +37,7 @@ public:
 
 private:
     const ProviderRegistry *m_registry;
+    RoutingConfig m_routing;
     CallMonitor *m_monitor;
     QList<CallFilter *> m_filters;
     std::function<QStringList()> m_pricedModels;

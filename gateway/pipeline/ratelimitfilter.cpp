@@ -42,7 +42,9 @@ CallFilter::Result RateLimitFilter::onRequest(CallContext &ctx)
         ctx.responseHeaders.emplaceBack("x-ratelimit-remaining-" + k, QByteArray::number(w.remaining));
         ctx.responseHeaders.emplaceBack("x-ratelimit-reset-" + k, formatDuration(w.resetMs));
         if (anthropic) {
+            // toUTC(): "…Z", as Anthropic writes it, rather than "…+00:00".
             const QByteArray reset = QDateTime::fromMSecsSinceEpoch(now + w.resetMs, QTimeZone::utc())
+                                         .toUTC()
                                          .toString(Qt::ISODate)
                                          .toLatin1();
             ctx.responseHeaders.emplaceBack("anthropic-ratelimit-" + k + "-limit", QByteArray::number(w.limit));

@@ -11,13 +11,19 @@
 #include <QString>
 #include <QStringList>
 
-// What the gateway has seen of a provider lately.
+// What the gateway has seen of a provider lately, and its circuit breaker:
+// closed (calls flow), open after `threshold` consecutive failures (calls
+// skip it for the cooldown), then half-open (one probe call decides).
 struct ProviderHealthState
 {
+    enum class Circuit { Closed, Open, HalfOpen };
     bool healthy = true;
     QString lastError;
     double latencyMs = -1;          // smoothed time to the response head; -1 = never called
     int consecutiveFailures = 0;
+    Circuit circuit = Circuit::Closed;
+    qint64 openUntilMs = 0;         // epoch ms when an open circuit lets a probe through
+    bool probeInFlight = false;
 };
 
 class Provider
@@ -47,22 +53,25 @@ public:
     }
 
     const ProviderHealthState &health() const { return m_health; }
-    void recordSuccess(double latencyMs)
+    void setBreaker(int failures, int cooldownMs)
     {
-        m_health.latencyMs = m_health.latencyMs < 0 ? latencyMs : 0.8 * m_health.latencyMs + 0.2 * latencyMs;
-        m_health.consecutiveFailures = 0;
-        m_health.healthy = true;
+        m_breakerFailures = failures;
+        m_breakerCooldownMs = cooldownMs;
     }
-    void recordFailure(const QString &error)
-    {
-        m_health.lastError = error;
-        ++m_health.consecutiveFailures;
-        m_health.healthy = false;
-    }
+    // Whether a call may go to this provider now; taking the half-open probe.
+    bool admit(qint64 nowMs);
+    // Milliseconds until an open circuit admits a probe (0 when closed).
+    qint64 cooldownLeftMs(qint64 nowMs) const;
+    void recordSuccess(double latencyMs);
+    void recordFailure(const QString &error, qint64 nowMs);
+    // A call that ended without a verdict (cancelled) gives the probe back.
+    void recordAbandoned();
 
     static bool globMatch(const QString &pattern, const QString &text);
 
 private:
     ProviderConfig m_config;
     ProviderHealthState m_health;
+    int m_breakerFailures = 3;
+    int m_breakerCooldownMs = 30000;
 };

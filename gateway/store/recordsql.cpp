@@ -185,6 +185,49 @@ UsageRecord RecordSql::readUsage(const QSqlQuery &q)
     return r;
 }
 
+QString RecordSql::usageQuerySql(const Store::UsageQuery &query, QVariantList *values)
+{
+    QStringList where;
+    if (query.keyId) {
+        where.append(u"key_id = ?"_s);
+        values->append(*query.keyId);
+    }
+    if (!query.runId.isEmpty()) {
+        where.append(u"run_id = ?"_s);
+        values->append(query.runId);
+    }
+    if (!query.model.isEmpty()) {
+        where.append(u"model = ?"_s);
+        values->append(query.model);
+    }
+    if (query.since.isValid()) {
+        where.append(u"time_ms >= ?"_s);
+        values->append(query.since.toMSecsSinceEpoch());
+    }
+    if (query.until.isValid()) {
+        where.append(u"time_ms < ?"_s);
+        values->append(query.until.toMSecsSinceEpoch());
+    }
+    if (query.errorsOnly)
+        where.append(u"error != ''"_s);
+
+    QString sql = selectUsageSql();
+    // With only a lower time bound, SQLite prefers walking the table
+    // backwards by id (it saves the sort) and, not knowing that time grows
+    // with id, reads the whole ledger whenever fewer rows than the limit
+    // match. The time index bounds the work by the rows in the window. A
+    // key or run filter has a narrower index of its own (key_id, time_ms).
+    const bool timeBound = query.since.isValid() || query.until.isValid();
+    if (timeBound && !query.keyId && query.runId.isEmpty())
+        sql += u" INDEXED BY usage_time"_s;
+    if (!where.isEmpty())
+        sql += u" WHERE "_s % where.join(u" AND "_s);
+    // A limit of 0 or less means no limit.
+    sql += u" ORDER BY id DESC LIMIT ?"_s;
+    values->append(query.limit > 0 ? qint64(query.limit) : qint64(-1));
+    return sql;
+}
+
 // --- keys ------------------------------------------------------------------
 
 QString RecordSql::upsertKeySql()

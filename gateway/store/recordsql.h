@@ -16,6 +16,7 @@
 #include "core/promptrecord.h"
 #include "core/runrecord.h"
 #include "core/usagerecord.h"
+#include "store.h"
 
 #include <QString>
 #include <QVariant>
@@ -30,6 +31,9 @@ public:
     static void bindUsage(QSqlQuery &q, const UsageRecord &r);
     static QString selectUsageSql();            // "SELECT … FROM usage", no WHERE
     static UsageRecord readUsage(const QSqlQuery &q);
+    // The admin usage query, newest first; values receives what to bind to
+    // its placeholders, in order.
+    static QString usageQuerySql(const Store::UsageQuery &query, QVariantList *values);
 
     static QString upsertKeySql();
     static void bindKey(QSqlQuery &q, const KeyRecord &k);

@@ -116,8 +116,7 @@ void Store::queryUsage(const UsageQuery &query, QObject *context,
         m_worker,
         [worker = m_worker, query, rows, reply] {
             *rows = worker->queryUsage(query);
-            if (reply)
-                reply->deliver();
+            reply->deliver();
         },
         Qt::QueuedConnection);
 }

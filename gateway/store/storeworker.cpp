@@ -79,7 +79,6 @@ bool StoreWorker::open(QString *error)
 
     m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
     m_db.setDatabaseName(m_path);
-    m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
     if (!m_db.open()) {
         *error = u"cannot open "_s % m_path % u": "_s % m_db.lastError().text();
         close();
@@ -88,16 +87,20 @@ bool StoreWorker::open(QString *error)
 
     QString message;
     QString journalMode;
-    // The schema check comes before journal_mode=WAL, which rewrites the
-    // file header: a database from a newer Tollgate is left untouched.
-    const bool ok = pragma(m_db, u"PRAGMA busy_timeout = 5000"_s, nullptr, &message)
-        && pragma(m_db, u"PRAGMA foreign_keys = ON"_s, nullptr, &message)
-        && Schema::migrate(m_db, &message)
-        && pragma(m_db, u"PRAGMA journal_mode = WAL"_s, &journalMode, &message)
+    // busy_timeout: another process holding the lock (the sqlite3 shell, a
+    // backup) delays a batch instead of failing it.
+    bool ok = pragma(m_db, u"PRAGMA busy_timeout = 5000"_s, nullptr, &message)
+        && pragma(m_db, u"PRAGMA foreign_keys = ON"_s, nullptr, &message);
+    // A database from a newer Tollgate is refused before anything writes to
+    // it: journal_mode=WAL below rewrites the file header.
+    if (ok && Schema::version(m_db) > Schema::kLatestVersion)
+        ok = Schema::migrate(m_db, &message);   // refuses, with the message a user needs
+    ok = ok && pragma(m_db, u"PRAGMA journal_mode = WAL"_s, &journalMode, &message)
         // NORMAL is durable against a crash of the process, which is what
         // the ledger must survive; it skips the fsync on every commit that
         // FULL does, which only a power cut would need.
         && pragma(m_db, u"PRAGMA synchronous = NORMAL"_s, nullptr, &message)
+        && Schema::migrate(m_db, &message)
         && prepareStatements(&message);
     if (!ok) {
         *error = m_path % u": "_s % message;
@@ -182,27 +185,39 @@ void StoreWorker::setActivePrompt(const QString &name, int version)
 
 void StoreWorker::enqueue(Write write)
 {
+    if (m_pending.size() >= std::size_t(kMaxPending)) {
+        if (m_dropped++ % 10000 == 0)
+            qCCritical(lcStore) << "cannot save to" << m_path << "- dropped" << m_dropped
+                                << "writes so far";
+        return;
+    }
     // Keys, runs and prices share the ledger's batch rather than committing
     // on their own: a run is saved on every call, and one list keeps every
     // write in the order it was made.
     m_pending.push_back(std::move(write));
     if (!m_db.isOpen())
         return;   // open() starts the clock
-    if (m_pending.size() >= std::size_t(kBatchOps))
-        commitPending();
-    else if (m_pending.size() == 1)
+    if (m_pending.size() == 1)
         m_batchTimer->start(Store::kBatchWindowMs);
+    else if (m_pending.size() >= std::size_t(kBatchOps) && !m_failing)
+        commitPending();
 }
 
-bool StoreWorker::exec(QSqlQuery &q, const char *what)
+StoreWorker::Outcome StoreWorker::exec(QSqlQuery &q, const char *what)
 {
     if (q.exec())
-        return true;
-    qCWarning(lcStore) << "cannot save" << what << "in" << m_path << ":" << q.lastError().text();
-    return false;
+        return Outcome::Saved;
+    const QSqlError error = q.lastError();
+    // The driver reports SQLite's result code; the low byte is the primary
+    // code whether or not extended codes are on.
+    constexpr int kSqliteConstraint = 19;
+    const bool refused = (error.nativeErrorCode().toInt() & 0xff) == kSqliteConstraint;
+    qCWarning(lcStore) << (refused ? "refused to save" : "cannot save") << what << "in" << m_path
+                       << ":" << error.text();
+    return refused ? Outcome::Refused : Outcome::Failed;
 }
 
-bool StoreWorker::execute(const Write &write)
+StoreWorker::Outcome StoreWorker::execute(const Write &write)
 {
     return std::visit(
         Overloaded{
@@ -224,8 +239,11 @@ bool StoreWorker::execute(const Write &write)
             },
             [this](const PromptVersionWrite &p) {
                 m_ensurePrompt->bindValue(0, RecordSql::textValue(p.name));
+                const Outcome prompt = exec(*m_ensurePrompt, "prompt");
+                if (prompt != Outcome::Saved)
+                    return prompt;
                 RecordSql::bindPromptVersion(*m_upsertPromptVersion, p.name, p.version);
-                return exec(*m_ensurePrompt, "prompt") && exec(*m_upsertPromptVersion, "prompt version");
+                return exec(*m_upsertPromptVersion, "prompt version");
             },
             [this](const ActivePromptWrite &a) {
                 m_setActivePrompt->bindValue(0, RecordSql::textValue(a.name));
@@ -236,6 +254,15 @@ bool StoreWorker::execute(const Write &write)
         write);
 }
 
+bool StoreWorker::sql(const QString &statement)
+{
+    QSqlQuery q(m_db);
+    if (q.exec(statement))
+        return true;
+    qCWarning(lcStore) << statement << "failed on" << m_path << ":" << q.lastError().text();
+    return false;
+}
+
 bool StoreWorker::commitPending()
 {
     m_batchTimer->stop();
@@ -244,27 +271,35 @@ bool StoreWorker::commitPending()
     if (!m_db.isOpen())
         return false;
 
-    if (!m_db.transaction()) {
-        qCWarning(lcStore) << "cannot begin a transaction on" << m_path << ":" << m_db.lastError().text();
+    const auto retryLater = [this] {
+        m_failing = true;
         m_batchTimer->start(kRetryMs);
         return false;
-    }
+    };
+    // IMMEDIATE takes the write lock up front, so a lock held elsewhere
+    // shows here (and is waited for, then retried) rather than halfway
+    // through the batch.
+    if (!sql(u"BEGIN IMMEDIATE"_s))
+        return retryLater();
     qint64 usageRows = 0;
     for (const Write &write : m_pending) {
-        // A row SQLite refuses (a constraint) is logged and skipped: one bad
-        // record must not hold back the batch. Errors that abort the whole
-        // transaction (disk full, I/O) fail the commit below instead, and
-        // the batch is retried.
-        if (execute(write) && std::holds_alternative<UsageRecord>(write))
-            ++usageRows;
+        switch (execute(write)) {
+        case Outcome::Saved:
+            if (std::holds_alternative<UsageRecord>(write))
+                ++usageRows;
+            break;
+        case Outcome::Refused:
+            break;   // one bad record must not hold back the batch
+        case Outcome::Failed:
+            sql(u"ROLLBACK"_s);
+            return retryLater();
+        }
     }
-    if (!m_db.commit()) {
-        qCWarning(lcStore) << "cannot commit" << m_pending.size() << "writes to" << m_path << ":"
-                           << m_db.lastError().text() << "- retrying";
-        m_db.rollback();
-        m_batchTimer->start(kRetryMs);
-        return false;
+    if (!sql(u"COMMIT"_s)) {
+        sql(u"ROLLBACK"_s);
+        return retryLater();
     }
+    m_failing = false;
     m_pending.clear();
     m_usageRowsWritten.fetch_add(usageRows, std::memory_order_relaxed);
     return true;
@@ -330,38 +365,8 @@ QList<UsageRecord> StoreWorker::queryUsage(const Store::UsageQuery &query)
         return rows;
     commitPending();
 
-    QStringList where;
     QVariantList values;
-    if (query.keyId) {
-        where.append(u"key_id = ?"_s);
-        values.append(*query.keyId);
-    }
-    if (!query.runId.isEmpty()) {
-        where.append(u"run_id = ?"_s);
-        values.append(query.runId);
-    }
-    if (!query.model.isEmpty()) {
-        where.append(u"model = ?"_s);
-        values.append(query.model);
-    }
-    if (query.since.isValid()) {
-        where.append(u"time_ms >= ?"_s);
-        values.append(query.since.toMSecsSinceEpoch());
-    }
-    if (query.until.isValid()) {
-        where.append(u"time_ms < ?"_s);
-        values.append(query.until.toMSecsSinceEpoch());
-    }
-    if (query.errorsOnly)
-        where.append(u"error != ''"_s);
-
-    QString sql = RecordSql::selectUsageSql();
-    if (!where.isEmpty())
-        sql += u" WHERE "_s % where.join(u" AND "_s);
-    // A limit of 0 or less means no limit.
-    sql += u" ORDER BY id DESC LIMIT ?"_s;
-    values.append(query.limit > 0 ? qint64(query.limit) : qint64(-1));
-
+    const QString sql = RecordSql::usageQuerySql(query, &values);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(sql);

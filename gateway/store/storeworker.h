@@ -31,6 +31,9 @@ class StoreWorker : public QObject
 public:
     static constexpr int kBatchOps = 500;
     static constexpr int kRetryMs = 1000;   // after a failed commit (disk full, locked)
+    // What waits in memory while commits keep failing; later writes are
+    // dropped (and logged) rather than growing without bound.
+    static constexpr int kMaxPending = 200000;
 
     explicit StoreWorker(QString path);     // no parent: it is moved to the store thread
     ~StoreWorker() override;
@@ -71,9 +74,15 @@ private:
     using Write = std::variant<UsageRecord, KeyRecord, RunRecord, PriceWrite, PromptVersionWrite,
                                ActivePromptWrite>;
 
+    // Refused: SQLite turned this one row down (a constraint); the batch
+    // goes on without it. Failed: the database could not write at all
+    // (locked past the busy timeout, disk full, I/O); the batch is retried.
+    enum class Outcome { Saved, Refused, Failed };
+
     void enqueue(Write write);
-    bool execute(const Write &write);
-    bool exec(QSqlQuery &q, const char *what);
+    Outcome execute(const Write &write);
+    Outcome exec(QSqlQuery &q, const char *what);
+    bool sql(const QString &statement);
     bool prepareStatements(QString *error);
     void tightenPermissions();
 
@@ -82,6 +91,8 @@ private:
     QSqlDatabase m_db;
     QTimer *m_batchTimer;
     std::vector<Write> m_pending;
+    bool m_failing = false;                 // the last commit failed: wait for the retry
+    qint64 m_dropped = 0;
     std::atomic<qint64> m_usageRowsWritten{0};
 
     // Prepared once, reused for every row: preparing is most of the cost of

@@ -1,0 +1,118 @@
+#include "responsecache.h"
+
+#include <QCryptographicHash>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+// stream/stream_options only choose the delivery; user/metadata/store/
+// service_tier label or route the call but do not change the answer.
+const QStringList ResponseCache::kIgnoredFields{u"stream"_s,   u"stream_options"_s, u"user"_s,
+                                                u"metadata"_s, u"store"_s,          u"service_tier"_s};
+
+ResponseCache::ResponseCache(qint64 maxBytes, int ttlSeconds, QObject *parent)
+    : QObject(parent), m_maxBytes(maxBytes), m_ttl(ttlSeconds)
+{
+}
+
+QByteArray ResponseCache::keyFor(const QString &endpoint, const QJsonObject &body)
+{
+    QJsonObject canonical = body;
+    for (const QString &f : kIgnoredFields)
+        canonical.remove(f);
+    // QJsonObject keeps its keys sorted, so the compact form is canonical:
+    // field order and whitespace in the client's JSON do not matter.
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(endpoint.toUtf8());
+    h.addData(QByteArrayView("\n"));
+    h.addData(QJsonDocument(canonical).toJson(QJsonDocument::Compact));
+    return h.result();
+}
+
+void ResponseCache::load(const QList<CacheEntry> &entries)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const CacheEntry &e : entries) {
+        if (e.expiresAt > now)
+            insert(e);
+    }
+}
+
+const CacheEntry *ResponseCache::lookup(const QByteArray &key, const QDateTime &now)
+{
+    auto it = m_entries.find(key);
+    if (it == m_entries.end()) {
+        ++m_misses;
+        return nullptr;
+    }
+    if (it->entry.expiresAt <= now) {
+        remove(key);
+        Q_EMIT evicted(key);
+        ++m_misses;
+        return nullptr;
+    }
+    m_lru.splice(m_lru.begin(), m_lru, it->order);
+    ++m_hits;
+    return &it->entry;
+}
+
+void ResponseCache::insert(CacheEntry entry)
+{
+    if (entry.sizeBytes() > m_maxBytes)
+        return;
+    const QByteArray key = entry.key;
+    remove(key);
+    m_lru.push_front(key);
+    m_bytes += entry.sizeBytes();
+    m_entries.insert(key, Slot{std::move(entry), m_lru.begin()});
+    evictToFit();
+    if (auto it = m_entries.constFind(key); it != m_entries.constEnd())
+        Q_EMIT stored(it->entry);
+}
+
+void ResponseCache::remove(const QByteArray &key)
+{
+    auto it = m_entries.find(key);
+    if (it == m_entries.end())
+        return;
+    m_bytes -= it->entry.sizeBytes();
+    m_lru.erase(it->order);
+    m_entries.erase(it);
+}
+
+void ResponseCache::evictToFit()
+{
+    while (m_bytes > m_maxBytes && !m_lru.empty()) {
+        const QByteArray victim = m_lru.back();
+        remove(victim);
+        Q_EMIT evicted(victim);
+    }
+}
+
+void ResponseCache::clear()
+{
+    const QList<QByteArray> keys = m_entries.keys();
+    for (const QByteArray &k : keys) {
+        remove(k);
+        Q_EMIT evicted(k);
+    }
+}
+
+void ResponseCache::begin(const QByteArray &key)
+{
+    m_flights.insert(key, {});
+}
+
+void ResponseCache::wait(const QByteArray &key, QObject *context, std::function<void(const CacheEntry *)> done)
+{
+    m_flights[key].append(Waiter{context, std::move(done)});
+}
+
+void ResponseCache::finish(const QByteArray &key, const CacheEntry *entry)
+{
+    const QList<Waiter> waiters = m_flights.take(key);
+    for (const Waiter &w : waiters) {
+        if (w.context)
+            w.done(entry);
+    }
+}

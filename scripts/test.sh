@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: once in a normal
+# build and once with AddressSanitizer + UndefinedBehaviorSanitizer.
+# Set TOLLGATE_SKIP_SANITIZE=1 to skip the sanitizer pass while iterating.
+source "$(dirname "$0")/common.sh"
+install_missing
+export QT_QPA_PLATFORM=offscreen
+
+echo "==> build (RelWithDebInfo)"
+build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOLLGATE_WERROR=ON
+echo "==> tests"
+(cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS" --timeout 300)
+
+if [ "${TOLLGATE_SKIP_SANITIZE:-0}" != 1 ]; then
+  echo "==> build (address + undefined sanitizers)"
+  build "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTOLLGATE_SANITIZE=ON -DTOLLGATE_BUILD_BENCH=OFF
+  echo "==> tests under sanitizers"
+  export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  (cd "$ROOT/build-asan" && ctest --output-on-failure -j "$JOBS" --timeout 600)
+fi

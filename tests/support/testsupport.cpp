@@ -1,1 +1,0 @@
-// Fake providers and helpers for the network tests live in this library.
