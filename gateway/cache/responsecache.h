@@ -11,7 +11,7 @@
 //   else if (cache.inFlight(key)) cache.wait(key, this, [](const CacheEntry *e) {...});
 //   else { cache.begin(key); ... cache.finish(key, entryOrNull); }
 
-#include "cacheentry.h"
+#include "core/cacheentry.h"
 
 #include <QHash>
 #include <QJsonObject>

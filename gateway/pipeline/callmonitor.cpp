@@ -84,6 +84,12 @@ int CallMonitor::cutKey(qint64 keyId, const GatewayError &error)
     return cutWhere([&](const ProxyCall &c) { return c.context().keyId == keyId; }, error);
 }
 
+int CallMonitor::cutRequest(const QString &requestId, const GatewayError &error)
+{
+    const QByteArray id = requestId.toLatin1();
+    return cutWhere([&](const ProxyCall &c) { return c.context().requestId == id; }, error);
+}
+
 int CallMonitor::cutAll(const GatewayError &error)
 {
     return cutWhere([](const ProxyCall &) { return true; }, error);

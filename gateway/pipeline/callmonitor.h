@@ -34,6 +34,7 @@ public:
     int cutRun(const QString &runId, const GatewayError &error);
     int cutKey(qint64 keyId, const GatewayError &error);
     int cutAll(const GatewayError &error);
+    int cutRequest(const QString &requestId, const GatewayError &error);
 
     int liveCount() const { return int(m_calls.size()); }
     int liveStreams() const;

@@ -13,6 +13,7 @@
 //   store.appendUsage(record);                // async, batched
 //   store.queryUsage(q, this, [](QList<UsageRecord> rows) { ... });
 
+#include "core/cacheentry.h"
 #include "core/keyrecord.h"
 #include "core/price.h"
 #include "core/promptrecord.h"
@@ -34,7 +35,7 @@ class Store : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     static constexpr int kBatchWindowMs = 100;
 
     explicit Store(QString databasePath, QObject *parent = nullptr);
@@ -51,6 +52,7 @@ public:
         QList<RunRecord> runs;
         QHash<QString, Price> prices;      // admin-set prices
         QList<PromptRecord> prompts;
+        QList<CacheEntry> cacheEntries;    // unexpired response-cache entries
     };
     Snapshot loadSnapshot();               // blocking; startup only
 
@@ -61,6 +63,8 @@ public:
     void savePrice(const QString &model, const Price &price);
     void savePromptVersion(const QString &name, const PromptVersion &version);
     void setActivePrompt(const QString &name, int version);
+    void saveCacheEntry(const CacheEntry &entry);      // insert or replace by key
+    void deleteCacheEntry(const QByteArray &key);
 
     struct UsageQuery
     {
@@ -75,6 +79,19 @@ public:
     // Newest first. done runs on context's thread; dropped if context is gone.
     void queryUsage(const UsageQuery &query, QObject *context,
                     std::function<void(QList<UsageRecord>)> done);
+
+    // Spend totals for the window: today and this month (UTC calendar), the
+    // last 30 days day by day (oldest first, days without calls included as
+    // 0), calls today, and this month's spend per key.
+    struct SpendSummary
+    {
+        double today = 0.0;
+        double month = 0.0;
+        qint64 callsToday = 0;
+        QList<QPair<QDate, double>> byDay;
+        QHash<qint64, double> monthByKey;
+    };
+    void querySpend(const QDateTime &now, QObject *context, std::function<void(SpendSummary)> done);
 
     // Commits everything queued so far, then calls done on context's thread.
     void flush(QObject *context, std::function<void()> done);
