@@ -32,6 +32,7 @@
 #include "router.h"
 #include "store/store.h"
 
+#include <QSignalBlocker>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -114,6 +115,8 @@ void Gateway::wireServices()
     connect(m_services.keys, &KeyStore::keyChanged, store, &Store::saveKey);
     connect(m_services.runs, &RunRegistry::runChanged, store, &Store::saveRun);
     connect(m_services.prompts, &PromptLibrary::versionAdded, store, &Store::savePromptVersion);
+    connect(m_services.cache, &ResponseCache::stored, store, &Store::saveCacheEntry);
+    connect(m_services.cache, &ResponseCache::evicted, store, &Store::deleteCacheEntry);
     connect(m_services.prompts, &PromptLibrary::activeChanged, store, &Store::setActivePrompt);
     connect(monitor, &CallMonitor::callFinished, store, [store](const UsageRecord &r) {
         if (r.governed)
@@ -173,6 +176,11 @@ bool Gateway::start(QString *error)
     m_services.runs->load(snapshot.runs);
     m_prices->setAdminPrices(snapshot.prices);
     m_services.prompts->load(snapshot.prompts);
+    {
+        // Loading re-announces entries as stored; they are in the store already.
+        const QSignalBlocker quiet(m_services.cache);
+        m_services.cache->load(snapshot.cacheEntries);
+    }
 
     QHostAddress address;
     const QString host = m_config.listenHost;

@@ -33,19 +33,38 @@ constexpr OptionFact kOptions[] = {
     {"demo", nullptr, "Also register the built-in simulated provider 'sim' (models sim-*), so everything works offline."},
 };
 
-void addOptions(QCommandLineParser &parser)
+QCommandLineOption makeOption(const OptionFact &o)
 {
-    parser.setApplicationDescription(
-        u"Tollgate: a desktop AI gateway. Point OpenAI and Anthropic clients at it by changing their base URL."_s);
-    parser.addHelpOption();
-    parser.addVersionOption();
-    for (const OptionFact &o : kOptions) {
-        if (o.valueName)
-            parser.addOption(QCommandLineOption(QString::fromLatin1(o.name), QString::fromLatin1(o.description),
-                                                QString::fromLatin1(o.valueName)));
+    if (o.valueName)
+        return QCommandLineOption(QString::fromLatin1(o.name), QString::fromLatin1(o.description),
+                                  QString::fromLatin1(o.valueName));
+    return QCommandLineOption(QString::fromLatin1(o.name), QString::fromLatin1(o.description));
+}
+
+OptionInfo toInfo(const QCommandLineOption &option)
+{
+    OptionInfo info;
+    for (const QString &n : option.names()) {
+        if (n.size() == 1)
+            info.shortName = n;
         else
-            parser.addOption(QCommandLineOption(QString::fromLatin1(o.name), QString::fromLatin1(o.description)));
+            info.name = n;
     }
+    info.valueName = option.valueName();
+    info.description = option.description();
+    return info;
+}
+
+// Returns the built-in help and version options so optionFacts() can
+// describe them with Qt's own texts.
+QList<QCommandLineOption> addOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(description());
+    QList<QCommandLineOption> builtIn;
+    builtIn << parser.addHelpOption() << parser.addVersionOption();
+    for (const OptionFact &o : kOptions)
+        parser.addOption(makeOption(o));
+    return builtIn;
 }
 
 bool ensureWritableDir(const QString &dir, QString *error)
@@ -90,6 +109,36 @@ bool parseListen(const QString &text, QString *host, quint16 *port)
 QString defaultDataDir()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+QList<OptionInfo> optionFacts()
+{
+    QCommandLineParser parser;
+    const QList<QCommandLineOption> builtIn = addOptions(parser);
+    QList<OptionInfo> facts;
+    facts << toInfo(builtIn.at(0));
+    // addHelpOption() also adds --help-all but does not hand it back; this
+    // is Qt's text for it.
+    facts << OptionInfo{u"help-all"_s, {}, {}, u"Displays help including Qt specific options."_s};
+    facts << toInfo(builtIn.at(1));
+    for (const OptionFact &o : kOptions)
+        facts << toInfo(makeOption(o));
+    return facts;
+}
+
+QString description()
+{
+    return u"Tollgate: a desktop AI gateway. Point OpenAI and Anthropic clients at it by changing their base URL."_s;
+}
+
+QString aboutText()
+{
+    QString text = u"Tollgate "_s + QStringLiteral(TOLLGATE_VERSION) + u'\n' + description() + u'\n'
+        + u"Built with Qt "_s + QStringLiteral(QT_VERSION_STR) + u", running on Qt "_s + QString::fromLatin1(qVersion());
+#ifdef TOLLGATE_HOMEPAGE
+    text += u'\n' + QStringLiteral(TOLLGATE_HOMEPAGE);
+#endif
+    return text;
 }
 
 QString helpText()

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -34,4 +35,25 @@ bool parseListen(const QString &text, QString *host, quint16 *port);
 
 QString defaultDataDir();
 QString helpText();
+
+// One option as --help lists it, for the man page generator
+// (packaging/manpage): long name, short name (may be empty), value name
+// (empty for a flag) and description.
+struct OptionInfo
+{
+    QString name;
+    QString shortName;
+    QString valueName;
+    QString description;
+};
+
+// Every option --help shows, in the same order, Qt's built-in ones included.
+QList<OptionInfo> optionFacts();
+
+// The paragraph --help opens with.
+QString description();
+
+// For the window's About box: name and version, the Qt version built
+// against and the one running, the homepage. Plain text, one fact a line.
+QString aboutText();
 }

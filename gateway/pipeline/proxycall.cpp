@@ -142,6 +142,7 @@ void ProxyCall::advance()
         return;
     case RoutePlan::Step::Wait: {
         const int index = step.routeIndex;
+        m_waitingSinceNs = m_ctx.clock.nsecsElapsed();
         QTimer::singleShot(step.delayMs, this, [this, index] {
             if (!m_finished)
                 startAttempt(index);
@@ -161,6 +162,11 @@ void ProxyCall::advance()
 
 void ProxyCall::startAttempt(int routeIndex)
 {
+    if (m_waitingSinceNs >= 0) {
+        // Backing off after a provider failure is waiting on the provider.
+        m_priorWaitNs += m_ctx.clock.nsecsElapsed() - m_waitingSinceNs;
+        m_waitingSinceNs = -1;
+    }
     const ProviderRegistry::Route &route = m_plan.route(routeIndex);
     Provider *provider = route.provider;
     GatewayError error;
@@ -181,6 +187,8 @@ void ProxyCall::startAttempt(int routeIndex)
     m_translator = m_translated && m_ctx.request.stream
         ? StreamTranslator::create(m_upstreamFormat, m_ctx.clientFormat, m_ctx.request.model)
         : nullptr;
+    if (m_translator && m_ctx.clientFormat == WireFormat::OpenAI)
+        m_translator->setIncludeUsage(m_ctx.request.clientAskedUsage);
     m_assembler = !m_ctx.cacheKey.isEmpty() && m_ctx.request.stream ? StreamAssembler::create(m_upstreamFormat)
                                                                     : nullptr;
     m_parser.reset();
@@ -223,7 +231,7 @@ void ProxyCall::onHead()
 void ProxyCall::openStream()
 {
     m_ctx.streaming = true;
-    m_ctx.upstreamWaitNs = m_upstreamClock.nsecsElapsed();
+    m_ctx.upstreamWaitNs = m_priorWaitNs + m_upstreamClock.nsecsElapsed();
     // Overhead of a stream: the gateway's own time up to the first byte.
     m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
     HttpResponder::Headers h = governedHeaders(false);
@@ -339,7 +347,7 @@ void ProxyCall::onUpstreamFinished()
         return;
     }
     m_ctx.status = status;
-    m_ctx.upstreamWaitNs = m_upstreamClock.nsecsElapsed();
+    m_ctx.upstreamWaitNs = m_priorWaitNs + m_upstreamClock.nsecsElapsed();
     if (status >= 400) {
         // The provider's own refusal is the client's answer, in its format.
         m_ctx.errorCode = u"provider_error"_s;
@@ -373,6 +381,7 @@ void ProxyCall::failAttempt(const QString &why, bool retryable)
         call->deleteLater();
     }
     m_provider->recordFailure(why, nowMs());
+    m_priorWaitNs += m_upstreamClock.nsecsElapsed();
     m_plan.failed(why, retryable);
     m_mode = Mode::Idle;
     m_buffer.clear();
@@ -394,6 +403,11 @@ void ProxyCall::completeBuffered(const HeaderList &upstreamHeaders)
     }
     const QByteArray body = m_translated ? ResponseTranslator::translate(m_upstreamFormat, m_ctx.clientFormat, m_buffer)
                                          : m_buffer;
+    if (m_translated && body.isEmpty()) {
+        respondError(GatewayError(GatewayError::Code::NoProvider,
+                                  m_provider->name() + u": answered with a body that is not JSON; it cannot be translated"_s));
+        return;
+    }
     if (m_ctx.status < 300 && !m_ctx.countTokens)
         m_ctx.responseBody = body;
     // Filters (pricing, budgets) see the final usage before the head is written.
@@ -485,6 +499,7 @@ void ProxyCall::respondError(const GatewayError &error)
     m_ctx.error = error;
     m_ctx.status = error.httpStatus();
     m_ctx.errorCode = QString::fromLatin1(error.codeString());
+    m_ctx.upstreamWaitNs = qMax(m_ctx.upstreamWaitNs, m_priorWaitNs);
     m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
     HttpResponder::Headers extra = m_ctx.responseHeaders;
     if (!m_ctx.runId.isEmpty()) {

@@ -94,5 +94,7 @@ private:
     std::unique_ptr<StreamTranslator> m_translator;
     std::unique_ptr<StreamAssembler> m_assembler;   // when the answer may be cached
     QElapsedTimer m_upstreamClock;
+    qint64 m_priorWaitNs = 0;      // provider time of failed attempts and backoff before this one
+    qint64 m_waitingSinceNs = -1;  // backing off since (ctx.clock), or -1
     bool m_finished = false;
 };

@@ -88,11 +88,13 @@ void HttpCall::onFinished()
     if (m_done)
         return;
     const QNetworkReply::NetworkError err = m_reply->error();
-    // An HTTP error status (content or server errors in QNAM's terms) is a
-    // complete response, not a transport failure.
-    const bool httpError = (err >= QNetworkReply::ContentAccessDenied && err < QNetworkReply::ProtocolUnknownError)
-        || err >= QNetworkReply::InternalServerError;
-    if (err == QNetworkReply::NoError || (m_headSeen && httpError)) {
+    // A response with an error status is a complete answer, not a transport
+    // failure. QNAM reports those statuses as content (2xx codes), protocol
+    // (400 → 302) or server (4xx codes) errors; network-layer errors
+    // (below 100) and a malformed response (ProtocolFailure) are failures.
+    const bool httpAnswer = m_headSeen && httpStatus() >= 400 && err >= QNetworkReply::ContentAccessDenied
+        && err != QNetworkReply::ProtocolFailure;
+    if (err == QNetworkReply::NoError || httpAnswer) {
         finish(Outcome::Completed, {});
         return;
     }

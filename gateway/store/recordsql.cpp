@@ -46,6 +46,16 @@ enum RunColumn {
     RState, RNextStep, RColumnCount
 };
 
+const QStringList kCacheColumns = {
+    u"key"_s, u"format"_s, u"body"_s, u"provider"_s, u"model"_s, u"input_tokens"_s,
+    u"output_tokens"_s, u"cache_read_tokens"_s, u"cache_write_tokens"_s, u"cost"_s,
+    u"created_ms"_s, u"expires_ms"_s,
+};
+enum CacheColumn {
+    CKey, CFormat, CBody, CProvider, CModel, CInput, COutput, CCacheRead, CCacheWrite, CCost,
+    CCreated, CExpires, CColumnCount
+};
+
 QString placeholders(qsizetype n)
 {
     QStringList marks(n, u"?"_s);
@@ -427,4 +437,94 @@ PromptVersion RecordSql::readPromptVersion(const QSqlQuery &q, QString *name)
     v.templateText = q.value(2).toString();
     v.createdAt = timeFrom(q.value(3));
     return v;
+}
+
+// --- cache entries ---------------------------------------------------------
+
+QString RecordSql::upsertCacheEntrySql()
+{
+    return upsert(u"cache_entries"_s, kCacheColumns, u"key"_s);
+}
+
+void RecordSql::bindCacheEntry(QSqlQuery &q, const CacheEntry &e)
+{
+    static_assert(CColumnCount == 12);
+    // An empty key binds as NULL, which the primary key refuses: an entry
+    // nobody could look up is not worth a row.
+    q.bindValue(CKey, e.key.isEmpty() ? QVariant() : QVariant(e.key));
+    q.bindValue(CFormat, wireFormatName(e.format));
+    // A null QByteArray binds as SQL NULL, which the NOT NULL column refuses.
+    q.bindValue(CBody, e.body.isNull() ? QByteArray("") : e.body);
+    q.bindValue(CProvider, textValue(e.provider));
+    q.bindValue(CModel, textValue(e.model));
+    q.bindValue(CInput, e.usage.inputTokens);
+    q.bindValue(COutput, e.usage.outputTokens);
+    q.bindValue(CCacheRead, e.usage.cacheReadTokens);
+    q.bindValue(CCacheWrite, e.usage.cacheWriteTokens);
+    q.bindValue(CCost, e.cost);
+    q.bindValue(CCreated, timeValue(e.createdAt));
+    // The cache treats an entry without an expiry as expired; so does the
+    // store, and the next open purges it.
+    q.bindValue(CExpires, e.expiresAt.isValid() ? e.expiresAt.toMSecsSinceEpoch() : qint64(0));
+}
+
+QString RecordSql::deleteCacheEntrySql()
+{
+    return u"DELETE FROM cache_entries WHERE key = ?"_s;
+}
+
+QString RecordSql::selectCacheEntriesSql()
+{
+    return u"SELECT "_s % kCacheColumns.join(u',')
+        % u" FROM cache_entries WHERE expires_ms > ? ORDER BY created_ms, key"_s;
+}
+
+std::optional<CacheEntry> RecordSql::readCacheEntry(const QSqlQuery &q)
+{
+    const QString format = q.value(CFormat).toString();
+    std::optional<WireFormat> wire;
+    for (WireFormat f : {WireFormat::OpenAI, WireFormat::Anthropic}) {
+        if (wireFormatName(f) == format)
+            wire = f;
+    }
+    if (!wire)
+        return std::nullopt;
+    CacheEntry e;
+    e.key = q.value(CKey).toByteArray();
+    e.format = *wire;
+    e.body = q.value(CBody).toByteArray();
+    e.provider = q.value(CProvider).toString();
+    e.model = q.value(CModel).toString();
+    e.usage.inputTokens = q.value(CInput).toLongLong();
+    e.usage.outputTokens = q.value(COutput).toLongLong();
+    e.usage.cacheReadTokens = q.value(CCacheRead).toLongLong();
+    e.usage.cacheWriteTokens = q.value(CCacheWrite).toLongLong();
+    e.cost = q.value(CCost).toDouble();
+    e.createdAt = timeFrom(q.value(CCreated));
+    e.expiresAt = timeFrom(q.value(CExpires));
+    return e;
+}
+
+QString RecordSql::purgeCacheEntriesSql()
+{
+    return u"DELETE FROM cache_entries WHERE expires_ms <= ?"_s;
+}
+
+// --- spend -----------------------------------------------------------------
+
+// Pinned to the time index as usageQuerySql is: SQLite picks it today, but
+// with statistics (after an ANALYZE or PRAGMA optimize) grouping by key_id
+// can tempt it into walking (key_id, time_ms) whole, every key's history,
+// to save sorting a few dozen groups.
+
+QString RecordSql::spendByDaySql()
+{
+    return u"SELECT time_ms / 86400000 AS day, SUM(cost), COUNT(*) FROM usage INDEXED BY usage_time "
+           "WHERE time_ms >= ? AND time_ms < ? GROUP BY day"_s;
+}
+
+QString RecordSql::spendByKeySql()
+{
+    return u"SELECT key_id, SUM(cost) FROM usage INDEXED BY usage_time "
+           "WHERE time_ms >= ? AND time_ms < ? GROUP BY key_id"_s;
 }

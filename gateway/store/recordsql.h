@@ -11,6 +11,7 @@
 //   insert.prepare(RecordSql::insertUsageSql());
 //   RecordSql::bindUsage(insert, record);     // then exec()
 
+#include "core/cacheentry.h"
 #include "core/keyrecord.h"
 #include "core/price.h"
 #include "core/promptrecord.h"
@@ -20,6 +21,7 @@
 
 #include <QString>
 #include <QVariant>
+#include <optional>
 #include <utility>
 
 class QSqlQuery;
@@ -57,6 +59,22 @@ public:
     static QString selectPromptsSql();
     static QString selectPromptVersionsSql();   // every version, by name then version
     static PromptVersion readPromptVersion(const QSqlQuery &q, QString *name);
+
+    static QString upsertCacheEntrySql();
+    static void bindCacheEntry(QSqlQuery &q, const CacheEntry &e);
+    static QString deleteCacheEntrySql();       // bind: key
+    static QString selectCacheEntriesSql();     // bind: now (epoch ms); unexpired, oldest first
+    // nullopt for a row in a format this build does not speak: better a
+    // miss than an answer in the wrong dialect.
+    static std::optional<CacheEntry> readCacheEntry(const QSqlQuery &q);
+    static QString purgeCacheEntriesSql();      // bind: now (epoch ms)
+
+    // Spend over usage rows with from <= time_ms < until (bind both, epoch
+    // ms), read through the time index. By day: days since the epoch (UTC),
+    // SUM(cost), COUNT(*). By key: key_id (NULL for calls without a key),
+    // SUM(cost).
+    static QString spendByDaySql();
+    static QString spendByKeySql();
 
     static RunRecord::State stateFromName(const QString &name);
 

@@ -103,6 +103,27 @@ const char16_t *const kVersion3[] = {
     u"ALTER TABLE usage ADD COLUMN prompt_version INTEGER NOT NULL DEFAULT 0",
 };
 
+// The response cache, kept across restarts. key is the SHA-256 of the
+// canonical request; expires_ms is never NULL (an entry without an expiry
+// is already expired), and its index makes both the purge on open and the
+// snapshot's "still fresh" filter a range read.
+const char16_t *const kVersion4[] = {
+    uR"(CREATE TABLE cache_entries (
+        key BLOB NOT NULL PRIMARY KEY,
+        format TEXT NOT NULL DEFAULT 'openai',
+        body BLOB NOT NULL DEFAULT x'',
+        provider TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL DEFAULT '',
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+        cost REAL NOT NULL DEFAULT 0,
+        created_ms INTEGER,
+        expires_ms INTEGER NOT NULL))",
+    u"CREATE INDEX cache_entries_expires ON cache_entries(expires_ms)",
+};
+
 template<std::size_t N>
 QStringList statements(const char16_t *const (&sql)[N])
 {
@@ -119,6 +140,7 @@ QStringList stepStatements(int version)
     case 1: return statements(kVersion1);
     case 2: return statements(kVersion2);
     case 3: return statements(kVersion3);
+    case 4: return statements(kVersion4);
     }
     return {};
 }

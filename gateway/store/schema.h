@@ -19,7 +19,7 @@ class QSqlDatabase;
 class Schema
 {
 public:
-    static constexpr int kLatestVersion = 3;
+    static constexpr int kLatestVersion = 4;
 
     // The version the database records; 0 for a new, empty file.
     static int version(QSqlDatabase &db, QString *error = nullptr);

@@ -92,6 +92,18 @@ void Store::setActivePrompt(const QString &name, int version)
         Qt::QueuedConnection);
 }
 
+void Store::saveCacheEntry(const CacheEntry &entry)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, entry] { worker->saveCacheEntry(entry); },
+                              Qt::QueuedConnection);
+}
+
+void Store::deleteCacheEntry(const QByteArray &key)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, key] { worker->deleteCacheEntry(key); },
+                              Qt::QueuedConnection);
+}
+
 StoreReply *Store::replyTo(QObject *context, std::function<void()> callback)
 {
     if (!context)
@@ -116,6 +128,24 @@ void Store::queryUsage(const UsageQuery &query, QObject *context,
         m_worker,
         [worker = m_worker, query, rows, reply] {
             *rows = worker->queryUsage(query);
+            reply->deliver();
+        },
+        Qt::QueuedConnection);
+}
+
+void Store::querySpend(const QDateTime &now, QObject *context,
+                       std::function<void(SpendSummary)> done)
+{
+    if (!context)
+        return;
+    // An invalid time has no calendar day: read it as "now".
+    const QDateTime at = now.isValid() ? now : QDateTime::currentDateTimeUtc();
+    auto summary = std::make_shared<SpendSummary>();
+    StoreReply *reply = replyTo(context, [summary, done = std::move(done)] { done(std::move(*summary)); });
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, at, summary, reply] {
+            *summary = worker->querySpend(at);
             reply->deliver();
         },
         Qt::QueuedConnection);

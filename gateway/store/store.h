@@ -20,9 +20,11 @@
 #include "core/runrecord.h"
 #include "core/usagerecord.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QPair>
 #include <QString>
 #include <functional>
 #include <optional>

@@ -110,6 +110,7 @@ bool StoreWorker::open(QString *error)
     if (journalMode.compare(u"wal"_s, Qt::CaseInsensitive) != 0)
         qCWarning(lcStore) << "journal mode is" << journalMode << "not wal for" << m_path;
     tightenPermissions();
+    purgeExpiredCacheEntries();
 
     qCInfo(lcStore) << "opened" << m_path << "schema version" << Schema::kLatestVersion;
     // Writes queued before open() waited for it.
@@ -127,7 +128,8 @@ void StoreWorker::close()
     m_pending.clear();
     m_batchTimer->stop();
     for (auto *q : {&m_insertUsage, &m_upsertKey, &m_upsertRun, &m_upsertPrice, &m_ensurePrompt,
-                    &m_upsertPromptVersion, &m_setActivePrompt})
+                    &m_upsertPromptVersion, &m_setActivePrompt, &m_upsertCacheEntry,
+                    &m_deleteCacheEntry})
         q->reset();
     if (m_db.isValid()) {
         m_db.close();
@@ -146,6 +148,8 @@ bool StoreWorker::prepareStatements(QString *error)
         {&m_ensurePrompt, RecordSql::ensurePromptSql()},
         {&m_upsertPromptVersion, RecordSql::upsertPromptVersionSql()},
         {&m_setActivePrompt, RecordSql::setActivePromptSql()},
+        {&m_upsertCacheEntry, RecordSql::upsertCacheEntrySql()},
+        {&m_deleteCacheEntry, RecordSql::deleteCacheEntrySql()},
     };
     for (const auto &[query, sql] : statements) {
         query->emplace(m_db);
@@ -182,6 +186,9 @@ void StoreWorker::setActivePrompt(const QString &name, int version)
 {
     enqueue(ActivePromptWrite{name, version});
 }
+
+void StoreWorker::saveCacheEntry(const CacheEntry &entry) { enqueue(entry); }
+void StoreWorker::deleteCacheEntry(const QByteArray &key) { enqueue(CacheDeleteWrite{key}); }
 
 void StoreWorker::enqueue(Write write)
 {
@@ -250,6 +257,14 @@ StoreWorker::Outcome StoreWorker::execute(const Write &write)
                 m_setActivePrompt->bindValue(1, a.version);
                 return exec(*m_setActivePrompt, "active prompt");
             },
+            [this](const CacheEntry &e) {
+                RecordSql::bindCacheEntry(*m_upsertCacheEntry, e);
+                return exec(*m_upsertCacheEntry, "cache entry");
+            },
+            [this](const CacheDeleteWrite &d) {
+                m_deleteCacheEntry->bindValue(0, d.key);
+                return exec(*m_deleteCacheEntry, "cache entry deletion");
+            },
         },
         write);
 }
@@ -261,6 +276,32 @@ bool StoreWorker::sql(const QString &statement)
         return true;
     qCWarning(lcStore) << statement << "failed on" << m_path << ":" << q.lastError().text();
     return false;
+}
+
+bool StoreWorker::runQuery(QSqlQuery &q, const QString &statement, const QVariantList &values,
+                           const char *what)
+{
+    q.setForwardOnly(true);
+    if (q.prepare(statement)) {
+        for (qsizetype i = 0; i < values.size(); ++i)
+            q.bindValue(int(i), values.at(i));
+        if (q.exec())
+            return true;
+    }
+    qCWarning(lcStore) << what << "failed on" << m_path << ":" << q.lastError().text();
+    return false;
+}
+
+void StoreWorker::purgeExpiredCacheEntries()
+{
+    // A range delete on the expires_ms index, so cheap enough for every
+    // open. The snapshot filters on expiry anyway: this only keeps the file
+    // from growing with answers nobody will be served again.
+    QSqlQuery q(m_db);
+    if (runQuery(q, RecordSql::purgeCacheEntriesSql(), {QDateTime::currentMSecsSinceEpoch()},
+                 "purging expired cache entries")
+        && q.numRowsAffected() > 0)
+        qCInfo(lcStore) << "purged" << q.numRowsAffected() << "expired cache entries from" << m_path;
 }
 
 bool StoreWorker::commitPending()
@@ -355,6 +396,14 @@ Store::Snapshot StoreWorker::loadSnapshot()
                 snapshot.prompts[*it].versions.append(std::move(v));
         }
     }
+    // Expired since the purge on open: left for the next open to delete.
+    if (runQuery(q, RecordSql::selectCacheEntriesSql(), {QDateTime::currentMSecsSinceEpoch()},
+                 "reading the cache entries")) {
+        while (q.next()) {
+            if (std::optional<CacheEntry> e = RecordSql::readCacheEntry(q))
+                snapshot.cacheEntries.append(std::move(*e));
+        }
+    }
     return snapshot;
 }
 
@@ -368,15 +417,53 @@ QList<UsageRecord> StoreWorker::queryUsage(const Store::UsageQuery &query)
     QVariantList values;
     const QString sql = RecordSql::usageQuerySql(query, &values);
     QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare(sql);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        q.bindValue(int(i), values.at(i));
-    if (!q.exec()) {
-        qCWarning(lcStore) << "usage query failed on" << m_path << ":" << q.lastError().text();
+    if (!runQuery(q, sql, values, "usage query"))
         return rows;
-    }
     while (q.next())
         rows.append(RecordSql::readUsage(q));
     return rows;
+}
+
+Store::SpendSummary StoreWorker::querySpend(const QDateTime &now)
+{
+    constexpr int kDays = 30;
+    const QDate epoch(1970, 1, 1);
+    const QDate today = now.toUTC().date();
+    const QDate firstDay = today.addDays(-(kDays - 1));
+    const QDate monthStart(today.year(), today.month(), 1);
+    const auto startMs = [](QDate day) { return day.startOfDay(Qt::UTC).toMSecsSinceEpoch(); };
+
+    Store::SpendSummary summary;
+    summary.byDay.reserve(kDays);
+    for (int i = 0; i < kDays; ++i)
+        summary.byDay.append({firstDay.addDays(i), 0.0});
+    if (!m_db.isOpen())
+        return summary;
+    commitPending();
+
+    QSqlQuery q(m_db);
+    // Today is the last of the 30 days: its group is exactly today's rows.
+    if (runQuery(q, RecordSql::spendByDaySql(), {startMs(firstDay), startMs(today.addDays(1))},
+                 "spend by day")) {
+        while (q.next()) {
+            const qint64 day = firstDay.daysTo(epoch.addDays(q.value(0).toLongLong()));
+            if (day < 0 || day >= kDays)
+                continue;   // outside the window the bounds select: never, but never index past it
+            summary.byDay[day].second = q.value(1).toDouble();
+            if (day == kDays - 1) {
+                summary.today = q.value(1).toDouble();
+                summary.callsToday = q.value(2).toLongLong();
+            }
+        }
+    }
+    if (runQuery(q, RecordSql::spendByKeySql(), {startMs(monthStart), startMs(monthStart.addMonths(1))},
+                 "spend by key")) {
+        while (q.next()) {
+            const double spend = q.value(1).toDouble();
+            summary.month += spend;
+            if (!q.value(0).isNull())
+                summary.monthByKey.insert(q.value(0).toLongLong(), spend);
+        }
+    }
+    return summary;
 }

@@ -47,10 +47,13 @@ public:
     void savePrice(const QString &model, const Price &price);
     void savePromptVersion(const QString &name, const PromptVersion &version);
     void setActivePrompt(const QString &name, int version);
+    void saveCacheEntry(const CacheEntry &entry);
+    void deleteCacheEntry(const QByteArray &key);
 
     bool commitPending();
     Store::Snapshot loadSnapshot();
     QList<UsageRecord> queryUsage(const Store::UsageQuery &query);
+    Store::SpendSummary querySpend(const QDateTime &now);
 
     // Read from any thread.
     qint64 usageRowsWritten() const { return m_usageRowsWritten.load(std::memory_order_relaxed); }
@@ -71,8 +74,12 @@ private:
         QString name;
         int version = 0;
     };
+    struct CacheDeleteWrite
+    {
+        QByteArray key;
+    };
     using Write = std::variant<UsageRecord, KeyRecord, RunRecord, PriceWrite, PromptVersionWrite,
-                               ActivePromptWrite>;
+                               ActivePromptWrite, CacheEntry, CacheDeleteWrite>;
 
     // Refused: SQLite turned this one row down (a constraint); the batch
     // goes on without it. Failed: the database could not write at all
@@ -83,6 +90,9 @@ private:
     Outcome execute(const Write &write);
     Outcome exec(QSqlQuery &q, const char *what);
     bool sql(const QString &statement);
+    // Prepares, binds values in order and runs a read; false (logged) on failure.
+    bool runQuery(QSqlQuery &q, const QString &statement, const QVariantList &values, const char *what);
+    void purgeExpiredCacheEntries();
     bool prepareStatements(QString *error);
     void tightenPermissions();
 
@@ -104,4 +114,6 @@ private:
     std::optional<QSqlQuery> m_ensurePrompt;
     std::optional<QSqlQuery> m_upsertPromptVersion;
     std::optional<QSqlQuery> m_setActivePrompt;
+    std::optional<QSqlQuery> m_upsertCacheEntry;
+    std::optional<QSqlQuery> m_deleteCacheEntry;
 };

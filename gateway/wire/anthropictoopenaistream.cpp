@@ -163,7 +163,8 @@ QByteArray AnthropicToOpenAiStream::terminate()
         {u"choices"_s, QJsonArray()},
         {u"usage"_s, TranslationMaps::openAiUsage(m_usage)},
     };
-    out += TranslationMaps::openAiEvent(usageChunk);
+    if (m_includeUsage)
+        out += TranslationMaps::openAiEvent(usageChunk);
     out += TranslationMaps::openAiDone();
     m_done = true;
     return out;

@@ -9,11 +9,10 @@
 // follow as argument deltas; thinking blocks are left out. message_delta's
 // stop_reason gives the finish chunk; message_stop gives the usage chunk
 // (choices [], prompt_tokens counting cache reads and writes, cached_tokens
-// the reads) and "data: [DONE]". The usage chunk is always sent: when the
-// client did not ask for it, the pipeline's usage-stripping StreamMeter
-// removes it, as it does for native OpenAI streams. Every chunk of a stream
-// shares one id, "created" and the provider's model name. An Anthropic
-// "error" event becomes an OpenAI error chunk and ends the translation.
+// the reads; left out after setIncludeUsage(false), for clients that did not
+// ask for it) and "data: [DONE]". Every chunk of a stream shares one id,
+// "created" and the provider's model name. An Anthropic "error" event
+// becomes an OpenAI error chunk and ends the translation.
 //
 //   AnthropicToOpenAiStream translator(u"gpt-4o"_s);
 //   out += translator.translate(event);   // for each provider event

@@ -391,8 +391,10 @@ std::optional<QJsonObject> translate(const QJsonObject &in, GatewayError *error)
     const QJsonValue temperature = in.value(u"temperature");
     if (temperature.isDouble())
         out.insert(u"temperature"_s, std::clamp(temperature.toDouble(), 0.0, 1.0));
+    // top_p = 1 is OpenAI's default and changes nothing; recent Claude
+    // models refuse temperature and top_p together, so it is left out.
     const QJsonValue topP = in.value(u"top_p");
-    if (topP.isDouble())
+    if (topP.isDouble() && topP.toDouble() < 1)
         out.insert(u"top_p"_s, topP);
 
     const QJsonValue stop = in.value(u"stop");

@@ -11,9 +11,10 @@
 // one role merged, as Anthropic wants roles to alternate; max_completion_tokens
 // or max_tokens → max_tokens (4096 when absent: Anthropic requires it);
 // stop → stop_sequences; temperature clamped from OpenAI's 0..2 to 0..1;
-// top_p; tools and tool_choice; parallel_tool_calls = false →
-// disable_parallel_tool_use; user → metadata.user_id; cache_control on a
-// text part is kept (OpenRouter's convention for Anthropic models).
+// top_p (left out when 1, its default); tools and tool_choice;
+// parallel_tool_calls = false → disable_parallel_tool_use; user →
+// metadata.user_id; cache_control on a text part is kept (OpenRouter's
+// convention for Anthropic models).
 //
 // Refused with a 400 naming the field: n > 1, logprobs, top_logprobs,
 // response_format other than "text" (json_object and json_schema included:

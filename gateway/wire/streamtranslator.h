@@ -36,4 +36,13 @@ public:
     // normally; whatever closing events the provider left out are sent.
     // complete = false: it broke off; nothing that claims success is sent.
     virtual QByteArray finish(bool complete) = 0;
+
+    // For OpenAI clients: whether the stream ends with the usage chunk
+    // (choices []), i.e. whether the client asked for
+    // stream_options.include_usage. On by default; Anthropic streams always
+    // carry usage.
+    void setIncludeUsage(bool include) { m_includeUsage = include; }
+
+protected:
+    bool m_includeUsage = true;
 };

@@ -167,7 +167,13 @@ QByteArray compact(const QJsonObject &object)
 
 QByteArray anthropicEvent(const QJsonObject &data)
 {
-    return "event: " + data.value(u"type").toString().toUtf8() + "\ndata: " + compact(data) + "\n\n";
+    // QJsonObject sorts its keys; Anthropic puts "type" first, and so do
+    // we, for people reading a stream (type names need no escaping).
+    const QByteArray type = data.value(u"type").toString().toUtf8();
+    QJsonObject rest = data;
+    rest.remove(u"type");
+    const QByteArray members = rest.isEmpty() ? QByteArray("}") : "," + compact(rest).sliced(1);
+    return "event: " + type + "\ndata: {\"type\":\"" + type + "\"" + members + "\n\n";
 }
 
 QByteArray openAiEvent(const QJsonObject &data)
