@@ -161,6 +161,16 @@ bool insertVersion2Rows(const RawDb &raw)
                         status) VALUES (3, 1762072320125, 'req-3', 1, 'gpt-4o', 'run-1', '4', 200))"_s);
 }
 
+bool insertVersion3Rows(const RawDb &raw)
+{
+    return raw.exec(uR"(INSERT INTO prices VALUES ('gpt-4o', 2.5, 10, 1.25, NULL))"_s)
+        && raw.exec(uR"(INSERT INTO prompts VALUES ('greeter', 2))"_s)
+        && raw.exec(uR"(INSERT INTO prompt_versions VALUES ('greeter', 1, 'hi', 1762072200125),
+                        ('greeter', 2, 'hello {{who}}', NULL))"_s)
+        && raw.exec(uR"(INSERT INTO usage (id, time_ms, request_id, key_id, model, unpriced, prompt,
+                        prompt_version) VALUES (4, 1762072380125, 'req-4', 1, 'mystery', 1, 'greeter', 2))"_s);
+}
+
 std::unique_ptr<Store> openStore(const QString &path, QString *error)
 {
     auto store = std::make_unique<Store>(path);
@@ -196,6 +206,7 @@ private Q_SLOTS:
     void upgradeKeepsRows();
     void upgradedLayoutEqualsNewLayout();
     void newerDatabaseIsRefused();
+    void failedStepChangesNothing_data();
     void failedStepChangesNothing();
     void migrateTwiceIsHarmless();
     void createVersionRefusesMisuse();
@@ -219,6 +230,7 @@ void tst_StoreMigration::upgradeKeepsRows_data()
     QTest::newRow("v1 from the first release's SQL") << 1 << true;
     QTest::newRow("v1 from Schema::createVersion") << 1 << false;
     QTest::newRow("v2 from Schema::createVersion") << 2 << false;
+    QTest::newRow("v3 from Schema::createVersion") << 3 << false;
 }
 
 void tst_StoreMigration::upgradeKeepsRows()
@@ -239,6 +251,8 @@ void tst_StoreMigration::upgradeKeepsRows()
         QVERIFY(insertVersion1Rows(raw));
         if (version >= 2)
             QVERIFY(insertVersion2Rows(raw));
+        if (version >= 3)
+            QVERIFY(insertVersion3Rows(raw));
     }
 
     QString error;
@@ -286,11 +300,26 @@ void tst_StoreMigration::upgradeKeepsRows()
         QCOMPARE(run.state, RunRecord::State::Killed);
         QCOMPARE(run.nextStep, 5);
     }
-    QVERIFY(s.prices.isEmpty());
-    QVERIFY(s.prompts.isEmpty());
+    if (version >= 3) {
+        QCOMPARE(s.prices.size(), 1);
+        QCOMPARE(s.prices.value(u"gpt-4o"_s), (Price{2.5, 10, 1.25, std::nullopt}));
+        QCOMPARE(s.prompts.size(), 1);
+        const PromptRecord &greeter = s.prompts.first();
+        QCOMPARE(greeter.name, u"greeter"_s);
+        QCOMPARE(greeter.activeVersion, 2);
+        QCOMPARE(greeter.versions.size(), 2);
+        QCOMPARE(greeter.versions.at(0).templateText, u"hi"_s);
+        QCOMPARE(greeter.versions.at(0).createdAt, kT0);
+        QCOMPARE(greeter.versions.at(1).templateText, u"hello {{who}}"_s);
+        QVERIFY(!greeter.versions.at(1).createdAt.isValid());
+    } else {
+        QVERIFY(s.prices.isEmpty());
+        QVERIFY(s.prompts.isEmpty());
+    }
+    QVERIFY(s.cacheEntries.isEmpty());
 
     const QList<UsageRecord> usage = allUsage(*store, this);
-    QCOMPARE(usage.size(), version >= 2 ? 3 : 2);
+    QCOMPARE(usage.size(), version >= 3 ? 4 : version >= 2 ? 3 : 2);
     const UsageRecord &first = usage.last();
     QCOMPARE(first.id, 1);
     QCOMPARE(first.time, kT0);
@@ -318,9 +347,17 @@ void tst_StoreMigration::upgradeKeepsRows()
     QCOMPARE(first.promptVersion, 0);
     QCOMPARE(usage.at(usage.size() - 2).keyId, std::nullopt);
     QCOMPARE(usage.at(usage.size() - 2).error, u"invalid_api_key"_s);
+    if (version >= 3) {
+        const UsageRecord &prompted = usage.first();
+        QCOMPARE(prompted.requestId, u"req-4"_s);
+        QCOMPARE(prompted.unpriced, true);
+        QCOMPARE(prompted.prompt, u"greeter"_s);
+        QCOMPARE(prompted.promptVersion, 2);
+    }
     if (version >= 2) {
-        QCOMPARE(usage.first().runId, u"run-1"_s);
-        QCOMPARE(usage.first().stepId, u"4"_s);
+        const UsageRecord &inRun = usage.at(usage.size() - 3);
+        QCOMPARE(inRun.runId, u"run-1"_s);
+        QCOMPARE(inRun.stepId, u"4"_s);
     }
 
     // The upgraded database takes everything a new one does.
@@ -333,6 +370,13 @@ void tst_StoreMigration::upgradeKeepsRows()
     store->appendUsage(fresh);
     store->savePrice(u"gpt-4o"_s, Price{2.5, 10, 1.25, std::nullopt});
     store->savePromptVersion(u"greeter"_s, PromptVersion{1, u"hi"_s, kT0});
+    CacheEntry cached;
+    cached.key = QByteArray(32, '\x5a');
+    cached.format = WireFormat::Anthropic;
+    cached.body = "{\"content\":[]}";
+    cached.createdAt = QDateTime::currentDateTimeUtc();
+    cached.expiresAt = cached.createdAt.addSecs(3600);
+    store->saveCacheEntry(cached);
     const QList<UsageRecord> after = allUsage(*store, this);
     QCOMPARE(after.size(), usage.size() + 1);
     QCOMPARE(after.first().id, usage.first().id + 1);
@@ -340,7 +384,11 @@ void tst_StoreMigration::upgradeKeepsRows()
     QCOMPARE(after.first().promptVersion, 2);
     QCOMPARE(after.first().unpriced, true);
     QCOMPARE(after.first().runId, u"run-2"_s);
-    QCOMPARE(store->loadSnapshot().prices.size(), 1);
+    const Store::Snapshot upgraded = store->loadSnapshot();
+    QCOMPARE(upgraded.prices.size(), 1);
+    QCOMPARE(upgraded.cacheEntries.size(), 1);
+    QCOMPARE(upgraded.cacheEntries.first().key, cached.key);
+    QCOMPARE(upgraded.cacheEntries.first().format, WireFormat::Anthropic);
     store.reset();
 
     RawDb raw(dbPath());
@@ -350,6 +398,9 @@ void tst_StoreMigration::upgradeKeepsRows()
                                            "AND tbl_name = 'usage' AND sql IS NOT NULL ORDER BY name"_s);
     QCOMPARE(indexes, (QStringList{u"usage_key_time"_s, u"usage_model"_s, u"usage_run"_s,
                                    u"usage_time"_s}));
+    QCOMPARE(raw.column(u"SELECT name FROM sqlite_master WHERE type = 'index' "
+                        "AND tbl_name = 'cache_entries' AND sql IS NOT NULL"_s),
+             QStringList{u"cache_entries_expires"_s});
 }
 
 void tst_StoreMigration::upgradedLayoutEqualsNewLayout()
@@ -369,15 +420,19 @@ void tst_StoreMigration::upgradedLayoutEqualsNewLayout()
     RawDb created(newPath);
     const QString tablesSql = u"SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"_s;
     const QStringList tables = created.column(tablesSql);
-    QCOMPARE(tables, (QStringList{u"keys"_s, u"prices"_s, u"prompt_versions"_s, u"prompts"_s,
-                                  u"runs"_s, u"usage"_s}));
+    QCOMPARE(tables, (QStringList{u"cache_entries"_s, u"keys"_s, u"prices"_s, u"prompt_versions"_s,
+                                  u"prompts"_s, u"runs"_s, u"usage"_s}));
     QCOMPARE(upgraded.column(tablesSql), tables);
     for (const QString &table : tables)
         QCOMPARE(upgraded.layout(table), created.layout(table));
+    const QString indexesSql = u"SELECT tbl_name || '.' || name FROM sqlite_master "
+                               "WHERE type = 'index' ORDER BY tbl_name, name"_s;
+    QCOMPARE(upgraded.column(indexesSql), created.column(indexesSql));
 }
 
 void tst_StoreMigration::newerDatabaseIsRefused()
 {
+    QCOMPARE(Store::kSchemaVersion + 1, 5);   // bump with each new step: the case below is the next one
     {
         RawDb raw(dbPath());
         QSqlDatabase db = raw.db();
@@ -404,25 +459,45 @@ void tst_StoreMigration::newerDatabaseIsRefused()
     QVERIFY2(error.contains(u"newer"_s), qPrintable(error));
 }
 
+void tst_StoreMigration::failedStepChangesNothing_data()
+{
+    QTest::addColumn<int>("from");
+
+    QTest::newRow("step 2 fails on a v1 database") << 1;
+    QTest::newRow("step 4 fails on a v3 database") << 3;
+}
+
 void tst_StoreMigration::failedStepChangesNothing()
 {
+    QFETCH(int, from);
     {
         RawDb raw(dbPath());
-        for (const char16_t *sql : kFrozenVersion1)
-            QVERIFY(raw.exec(QString::fromUtf16(sql)));
+        if (from == 1) {
+            for (const char16_t *sql : kFrozenVersion1)
+                QVERIFY(raw.exec(QString::fromUtf16(sql)));
+            // Something in the way of step 2, which creates a table of this name.
+            QVERIFY(raw.exec(u"CREATE TABLE runs (something_else TEXT)"_s));
+        } else {
+            QSqlDatabase db = raw.db();
+            QString error;
+            QVERIFY2(Schema::createVersion(db, from, &error), qPrintable(error));
+            // Step 4 creates cache_entries and its index; only the index clashes.
+            QVERIFY(raw.exec(u"CREATE INDEX cache_entries_expires ON usage(cost)"_s));
+        }
         QVERIFY(insertVersion1Rows(raw));
-        // Something in the way of step 2, which creates a table of this name.
-        QVERIFY(raw.exec(u"CREATE TABLE runs (something_else TEXT)"_s));
     }
     QString error;
     QVERIFY(!openStore(dbPath(), &error));
-    QVERIFY2(error.contains(u"version 2"_s), qPrintable(error));
+    QVERIFY2(error.contains(u"version %1"_s.arg(from + 1)), qPrintable(error));
 
     RawDb raw(dbPath());
-    QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), 1);
+    QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), from);
     QCOMPARE(raw.scalar(u"SELECT COUNT(*) FROM usage"_s).toInt(), 2);
-    // The whole step rolled back: usage did not keep step 2's new column.
-    QVERIFY(!raw.layout(u"usage"_s).join(u'\n').contains(u"run_id"_s));
+    // The whole step rolled back: nothing it made before the failure stayed.
+    if (from == 1)
+        QVERIFY(!raw.layout(u"usage"_s).join(u'\n').contains(u"run_id"_s));
+    else
+        QVERIFY(raw.layout(u"cache_entries"_s).isEmpty());
     QCOMPARE(raw.scalar(u"PRAGMA integrity_check"_s).toString(), u"ok"_s);
 }
 

@@ -8,6 +8,7 @@
 // meters from the translated stream is the provider's usage, and a stream
 // that broke off is never dressed up as a finished one.
 
+#include "streamgrammar.h"
 #include "wire/sseparser.h"
 #include "wire/streammeter.h"
 #include "wire/streamtranslator.h"
@@ -19,6 +20,7 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
+using namespace StreamGrammar;
 
 char *toString(const TokenUsage &u)
 {
@@ -53,6 +55,7 @@ private Q_SLOTS:
     void anthropicErrorEvent();
     void roundTrip();
     void sameFormatPassesThrough();
+    void grammarChecksCanFail();
 };
 
 namespace {
@@ -87,11 +90,6 @@ TokenUsage meter(WireFormat format, const QByteArray &stream)
     for (const SseEvent &e : parse(stream))
         m->filter(e);
     return m->usage();
-}
-
-QJsonObject data(const SseEvent &e)
-{
-    return QJsonDocument::fromJson(e.data).object();
 }
 
 QByteArray sse(const QJsonObject &o)
@@ -235,181 +233,6 @@ QByteArray anthropicToolBody(qsizetype fragment)
     return s + anthropicEnd(u"tool_use"_s, {{u"output_tokens"_s, 89}});
 }
 
-// ---- what a client sees ---------------------------------------------------------
-
-// Empty when the events follow Anthropic's grammar: message_start, then
-// blocks opened in index order, one at a time, each filled with deltas of
-// its kind and closed, then message_delta and message_stop, nothing after.
-QString anthropicOrderProblem(const QList<SseEvent> &events)
-{
-    enum { Before, InMessage, Delta, Stopped } state = Before;
-    int open = -1;
-    int next = 0;
-    QString openType;
-    for (const SseEvent &e : events) {
-        const QJsonObject o = data(e);
-        const QString type = o.value(u"type").toString();
-        if (QString::fromUtf8(e.event) != type)
-            return u"event line '"_s + QString::fromUtf8(e.event) + u"' differs from type "_s + type;
-        if (state == Stopped)
-            return type + u" after message_stop"_s;
-        if (type == u"message_start") {
-            if (state != Before)
-                return u"second message_start"_s;
-            state = InMessage;
-            continue;
-        }
-        if (state == Before)
-            return type + u" before message_start"_s;
-        const int index = o.value(u"index").toInt(-1);
-        if (type == u"ping")
-            continue;
-        if (type == u"content_block_start") {
-            if (state != InMessage || open != -1 || index != next)
-                return u"content_block_start "_s + QString::number(index) + u" out of order"_s;
-            open = index;
-            ++next;
-            openType = o.value(u"content_block").toObject().value(u"type").toString();
-        } else if (type == u"content_block_delta") {
-            if (index != open)
-                return u"delta for block "_s + QString::number(index) + u", which is not open"_s;
-            const QString kind = o.value(u"delta").toObject().value(u"type").toString();
-            if ((openType == u"text") != (kind == u"text_delta"))
-                return kind + u" in a "_s + openType + u" block"_s;
-        } else if (type == u"content_block_stop") {
-            if (index != open)
-                return u"stop for block "_s + QString::number(index) + u", which is not open"_s;
-            open = -1;
-        } else if (type == u"message_delta") {
-            if (open != -1 || state != InMessage)
-                return u"message_delta out of place"_s;
-            state = Delta;
-        } else if (type == u"message_stop") {
-            if (state != Delta)
-                return u"message_stop without message_delta"_s;
-            state = Stopped;
-        } else {
-            return u"unexpected event "_s + type;
-        }
-    }
-    return state == Stopped ? QString() : u"no message_stop"_s;
-}
-
-struct AnthropicBlock
-{
-    QString type;
-    QString id;
-    QString name;
-    QString text;   // text, or the tool input's JSON
-};
-
-QList<AnthropicBlock> anthropicBlocks(const QList<SseEvent> &events)
-{
-    QList<AnthropicBlock> blocks;
-    for (const SseEvent &e : events) {
-        const QJsonObject o = data(e);
-        if (o.value(u"type") == QJsonValue(u"content_block_start"_s)) {
-            const QJsonObject b = o.value(u"content_block").toObject();
-            blocks.append({b.value(u"type").toString(), b.value(u"id").toString(), b.value(u"name").toString(),
-                           b.value(u"text").toString()});
-        } else if (o.value(u"type") == QJsonValue(u"content_block_delta"_s)) {
-            const QJsonObject d = o.value(u"delta").toObject();
-            blocks[o.value(u"index").toInt()].text += d.value(u"text").toString() + d.value(u"partial_json").toString();
-        }
-    }
-    return blocks;
-}
-
-QJsonObject findEvent(const QList<SseEvent> &events, const QString &type)
-{
-    for (const SseEvent &e : events) {
-        if (data(e).value(u"type").toString() == type)
-            return data(e);
-    }
-    return {};
-}
-
-struct OpenAiCall
-{
-    QString id;
-    QString type;
-    QString name;
-    QString arguments;
-};
-
-struct OpenAiView
-{
-    QString problem;   // empty: a well-formed chat.completion.chunk stream
-    QString content;
-    QMap<int, OpenAiCall> calls;
-    QString finishReason;
-    QString model;
-    bool done = false;
-};
-
-OpenAiView openAiView(const QList<SseEvent> &events)
-{
-    OpenAiView v;
-    QString id;
-    qint64 created = -1;
-    bool usageSeen = false;
-    for (qsizetype i = 0; i < events.size(); ++i) {
-        if (v.done) {
-            v.problem = u"event after [DONE]"_s;
-            return v;
-        }
-        if (events[i].data == "[DONE]") {
-            v.done = true;
-            continue;
-        }
-        const QJsonObject o = data(events[i]);
-        if (o.value(u"object").toString() != u"chat.completion.chunk") {
-            v.problem = u"not a chunk: "_s + QString::fromUtf8(events[i].data);
-            return v;
-        }
-        if (i == 0) {
-            id = o.value(u"id").toString();
-            created = o.value(u"created").toInteger();
-            v.model = o.value(u"model").toString();
-            const QJsonObject delta = o.value(u"choices")[0].toObject().value(u"delta").toObject();
-            if (delta.value(u"role").toString() != u"assistant") {
-                v.problem = u"first chunk does not give the role"_s;
-                return v;
-            }
-        }
-        if (o.value(u"id").toString() != id || o.value(u"created").toInteger() != created
-            || o.value(u"model").toString() != v.model || !id.startsWith(u"chatcmpl-")) {
-            v.problem = u"chunk id, created or model changes"_s;
-            return v;
-        }
-        const QJsonArray choices = o.value(u"choices").toArray();
-        if (choices.isEmpty()) {
-            usageSeen = o.value(u"usage").isObject();
-            continue;
-        }
-        if (usageSeen || !v.finishReason.isEmpty()) {
-            v.problem = u"choice after the finish or the usage chunk"_s;
-            return v;
-        }
-        const QJsonObject choice = choices.at(0).toObject();
-        const QJsonObject delta = choice.value(u"delta").toObject();
-        v.content += delta.value(u"content").toString();
-        for (const QJsonValue &c : delta.value(u"tool_calls").toArray()) {
-            const QJsonObject call = c.toObject();
-            OpenAiCall &mine = v.calls[call.value(u"index").toInt(-1)];
-            if (call.contains(u"id"))
-                mine.id = call.value(u"id").toString();
-            if (call.contains(u"type"))
-                mine.type = call.value(u"type").toString();
-            const QJsonObject function = call.value(u"function").toObject();
-            mine.name += function.value(u"name").toString();
-            mine.arguments += function.value(u"arguments").toString();
-        }
-        v.finishReason = choice.value(u"finish_reason").toString();
-    }
-    return v;
-}
-
 QJsonObject parseObject(const QString &json)
 {
     QJsonParseError pe;
@@ -501,9 +324,9 @@ void tst_StreamTranslator::openAiStopWaitsForUsage()
     const QByteArray usage = translator->translate(parse(openAiUsage(50, 9, 0)).first());
     const QList<SseEvent> tail = parse(usage);
     QVERIFY(tail.size() >= 2);
-    QCOMPARE(data(tail[tail.size() - 2]).value(u"type").toString(), u"message_delta"_s);
-    QCOMPARE(data(tail[tail.size() - 2]).value(u"usage")[u"input_tokens"].toInteger(), 50);
-    QCOMPARE(data(tail.last()).value(u"type").toString(), u"message_stop"_s);
+    QCOMPARE(eventJson(tail[tail.size() - 2]).value(u"type").toString(), u"message_delta"_s);
+    QCOMPARE(eventJson(tail[tail.size() - 2]).value(u"usage")[u"input_tokens"].toInteger(), 50);
+    QCOMPARE(eventJson(tail.last()).value(u"type").toString(), u"message_stop"_s);
     QVERIFY(translator->translate(parse(done).first()).isEmpty());
     QVERIFY(translator->finish(true).isEmpty());
     QCOMPARE(anthropicOrderProblem(parse(before + usage)), QString());
@@ -545,7 +368,7 @@ void tst_StreamTranslator::openAiErrorChunk()
     const QList<SseEvent> events = parse(translateStream(WireFormat::OpenAI, WireFormat::Anthropic, provider, true));
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.last().event, QByteArray("error"));
-    const QJsonObject error = data(events.last());
+    const QJsonObject error = eventJson(events.last());
     QCOMPARE(error.value(u"type").toString(), u"error"_s);
     QCOMPARE(error.value(u"error")[u"type"].toString(), u"api_error"_s);
     QCOMPARE(error.value(u"error")[u"message"].toString(), u"The server had an error while processing your request."_s);
@@ -587,7 +410,7 @@ void tst_StreamTranslator::anthropicTextToOpenAi()
     QCOMPARE(view.content, u"Hello! How can I help you today?"_s);
     QCOMPARE(view.finishReason, u"stop"_s);
     QCOMPARE(view.model, u"claude-sonnet-4-5-20250929"_s);
-    QCOMPARE(data(events.first()).value(u"choices")[0].toObject().value(u"delta").toObject(),
+    QCOMPARE(eventJson(events.first()).value(u"choices")[0].toObject().value(u"delta").toObject(),
              (QJsonObject{{u"role"_s, u"assistant"_s}, {u"content"_s, u""_s}}));
 
     const TokenUsage providerUsage = meter(WireFormat::Anthropic, provider);
@@ -638,6 +461,16 @@ void tst_StreamTranslator::anthropicUsageStrippedWhenNotAsked()
     QVERIFY(forwarded.endsWith("data: [DONE]\n\n"));
     QCOMPARE(m->usage(), tokens(25, 15, 0, 0));
     QVERIFY(m->completed());
+
+    // Or the translator leaves the usage chunk out itself.
+    auto translator = StreamTranslator::create(WireFormat::Anthropic, WireFormat::OpenAI, u"gpt"_s);
+    translator->setIncludeUsage(false);
+    const QByteArray client = translateAll(*translator, provider);
+    QVERIFY(!client.contains("\"usage\""));
+    const OpenAiView view = openAiView(parse(client));
+    QCOMPARE(view.problem, QString());
+    QVERIFY(view.done);
+    QCOMPARE(view.finishReason, u"stop"_s);
 }
 
 void tst_StreamTranslator::anthropicEndsWithoutMessageStop()
@@ -668,7 +501,7 @@ void tst_StreamTranslator::anthropicErrorEvent()
     provider += "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", "
                 "\"message\": \"Overloaded\"}}\n\n";
     const QList<SseEvent> events = parse(translateStream(WireFormat::Anthropic, WireFormat::OpenAI, provider, true));
-    const QJsonObject error = data(events.last()).value(u"error").toObject();
+    const QJsonObject error = eventJson(events.last()).value(u"error").toObject();
     QCOMPARE(error.value(u"message").toString(), u"Overloaded"_s);
     QCOMPARE(error.value(u"type").toString(), u"api_error"_s);
     for (const SseEvent &e : events)
@@ -699,6 +532,28 @@ void tst_StreamTranslator::sameFormatPassesThrough()
 {
     const QByteArray provider = openAiTextBody() + done;
     QCOMPARE(translateStream(WireFormat::OpenAI, WireFormat::OpenAI, provider), provider);
+}
+
+void tst_StreamTranslator::grammarChecksCanFail()
+{
+    // The checks above are only worth something if they reject bad streams.
+    const QByteArray start = anthropicStart({{u"input_tokens"_s, 1}, {u"output_tokens"_s, 1}});
+    const QByteArray open = anthropicBlockStart(0, {{u"type"_s, u"text"_s}, {u"text"_s, u""_s}});
+    const QByteArray text = anthropicDelta(0, {{u"type"_s, u"text_delta"_s}, {u"text"_s, u"Hi"_s}});
+    const QByteArray end = anthropicEnd(u"end_turn"_s, {{u"output_tokens"_s, 1}});
+    QCOMPARE(anthropicOrderProblem(parse(start + open + text + anthropicBlockStop(0) + end)), QString());
+    QVERIFY(!anthropicOrderProblem(parse(start + open + text + end)).isEmpty());            // block left open
+    QVERIFY(!anthropicOrderProblem(parse(open + start + text + anthropicBlockStop(0) + end)).isEmpty());
+    QVERIFY(!anthropicOrderProblem(parse(start + text + end)).isEmpty());                   // delta, no block
+    QVERIFY(!anthropicOrderProblem(parse(start + open + anthropicBlockStop(0))).isEmpty());  // no message_stop
+
+    const QByteArray good = translateStream(WireFormat::Anthropic, WireFormat::OpenAI,
+                                            start + open + text + anthropicBlockStop(0) + end);
+    QCOMPARE(openAiView(parse(good)).problem, QString());
+    QVERIFY(!openAiView(parse(good + openAiChunk({{u"content"_s, u"late"_s}}))).problem.isEmpty());
+    QVERIFY(!openAiView(parse(openAiChunk({{u"content"_s, u"x"_s}}))).problem.isEmpty());   // no role first
+    QVERIFY(!openAiView(parse(good.first(good.indexOf("data: ", 10)) + openAiChunk({{u"content"_s, u"x"_s}})))
+                     .problem.isEmpty());   // another stream's id
 }
 
 QTEST_GUILESS_MAIN(tst_StreamTranslator)
