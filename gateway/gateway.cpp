@@ -169,19 +169,6 @@ bool Gateway::start(QString *error)
 {
     if (!m_token->load(m_dataDir, error))
         return false;
-    if (!m_services.store->open(error))
-        return false;
-    const Store::Snapshot snapshot = m_services.store->loadSnapshot();
-    m_services.keys->load(snapshot.keys);
-    m_services.runs->load(snapshot.runs);
-    m_prices->setAdminPrices(snapshot.prices);
-    m_services.prompts->load(snapshot.prompts);
-    {
-        // Loading re-announces entries as stored; they are in the store already.
-        const QSignalBlocker quiet(m_services.cache);
-        m_services.cache->load(snapshot.cacheEntries);
-    }
-
     QHostAddress address;
     const QString host = m_config.listenHost;
     if (host == u"localhost")
@@ -198,6 +185,21 @@ bool Gateway::start(QString *error)
                 + u" (is another Tollgate running? pick another port with --listen)"_s;
         return false;
     }
+    // The socket is bound first, so a port already in use is the one error
+    // reported; connections wait in the backlog until the store is loaded.
+    if (!m_services.store->open(error))
+        return false;
+    const Store::Snapshot snapshot = m_services.store->loadSnapshot();
+    m_services.keys->load(snapshot.keys);
+    m_services.runs->load(snapshot.runs);
+    m_prices->setAdminPrices(snapshot.prices);
+    m_services.prompts->load(snapshot.prompts);
+    {
+        // Loading re-announces entries as stored; they are in the store already.
+        const QSignalBlocker quiet(m_services.cache);
+        m_services.cache->load(snapshot.cacheEntries);
+    }
+
     qCInfo(lcHttp).noquote() << "listening on" << listenUrl();
     if (m_token->fromEnvironment())
         qCInfo(lcAdmin).noquote() << "admin token: from TOLLGATE_ADMIN_TOKEN";

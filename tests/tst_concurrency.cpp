@@ -51,6 +51,10 @@ void tst_Concurrency::manyConcurrentStreams()
 
     const QList<QByteArray> events = Canned::openAiLongStream(9, true);
     fake.setReplyFunction([&events](const FakeRequest &) { return FakeReply::sse(events, kEventDelayMs); });
+    // No stream starts before all are open upstream, so a slow machine cannot
+    // finish the first ones before the last arrive; a gateway that queued
+    // requests (say, six per host) never gets there and fails below.
+    fake.holdRepliesUntilOpen(kClients);
     const HttpHeaders auth = gw.authHeaders();
 
     std::vector<std::unique_ptr<RawConnection>> clients;

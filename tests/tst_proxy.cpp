@@ -396,12 +396,6 @@ void tst_Proxy::providerRefusalPassedThrough()
     const HttpReply reply = f.call("POST", pathFor(anthropic),
                                    anthropic ? Canned::anthropicRequest("claude-sonnet-4-5", stream)
                                              : Canned::openAiRequest("gpt-4o-mini", stream));
-    // Gateway bug: QNAM reports an HTTP 400 as ProtocolInvalidOperationError,
-    // which HttpCall::onFinished (gateway/providers/httpcall.cpp) does not
-    // count as an HTTP error status, so the provider's 400 becomes a
-    // transport failure: retried, then 502 no_provider.
-    if (status == 400)
-        QEXPECT_FAIL("", "HttpCall treats an upstream 400 as a connection error", Abort);
     QCOMPARE(reply.status, status);
     QCOMPARE(reply.body, error);
     QCOMPARE(reply.header("x-request-id"), QByteArray("req_up_9"));
@@ -421,16 +415,22 @@ void tst_Proxy::fallbackOnRetryableError()
     gw.addOpenAi(primary, {u"gpt-*"_s}, u"primary"_s);
     gw.addOpenAi(backup, {u"gpt-*"_s}, u"backup"_s);
     QVERIFY(gw.start());
-    primary.enqueue(FakeReply::error(503, Canned::openAiError("The engine is currently overloaded", "server_error",
-                                                                "overloaded")));
+    // The primary is overloaded however often it is retried.
+    primary.setReplyFunction([](const FakeRequest &) {
+        return FakeReply::error(503, Canned::openAiError("The engine is currently overloaded", "server_error",
+                                                         "overloaded"));
+    });
     backup.enqueue(FakeReply::json(Canned::openAiCompletion()));
     const HttpReply reply = RawConnection::exchange(
         gw.port(), HttpWire::request("POST", "/v1/chat/completions", gw.authHeaders(), Canned::openAiRequest()));
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.body, Canned::openAiCompletion());
     QCOMPARE(reply.header("x-tollgate-provider"), QByteArray("backup"));
-    QCOMPARE(primary.requestCount(), 1);
+    // Retried on the primary (routing.retries), then one call to the backup.
+    QCOMPARE(primary.requestCount(), 1 + gw.config().routing.retries);
     QCOMPARE(backup.requestCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(gw.recordCount(), 1, kTimeoutMs);
+    QCOMPARE(gw.lastRecord().provider, u"backup"_s);
     QCOMPARE(backup.request(0).body, Canned::openAiRequest());
 }
 
@@ -438,12 +438,17 @@ void tst_Proxy::malformedUpstreamIsNoProvider()
 {
     Fixture f;
     QVERIFY(f.gw.start());
-    f.openai.enqueue(FakeReply::malformed("this is not HTTP at all\r\n\r\n\x01\x02\x03"));
+    // Garbage however often it is asked.
+    f.openai.setReplyFunction(
+        [](const FakeRequest &) { return FakeReply::malformed("this is not HTTP at all\r\n\r\n\x01\x02\x03"); });
     const HttpReply reply = f.call("POST", "/v1/chat/completions", Canned::openAiRequest());
     QCOMPARE(reply.status, 502);
     checkOpenAiShape(reply.json(), u"no_provider"_s);
     QVERIFY(reply.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"openai"_s));
 
+    QVERIFY(f.openai.requestCount() >= 1);
+
+    f.openai.setReplyFunction({});
     f.openai.enqueue(FakeReply::json(Canned::openAiCompletion()));
     const HttpReply next = f.call("POST", "/v1/chat/completions", Canned::openAiRequest());
     QCOMPARE(next.status, 200);

@@ -135,7 +135,14 @@ bool FakeConnection::takeRequest(FakeRequest *request)
 void FakeConnection::startReply()
 {
     m_sent = 0;
-    if (m_reply.kind == FakeReply::Kind::Hang)
+    if (m_reply.kind == FakeReply::Kind::Hang || m_provider->holdReply(this))
+        return;
+    release();
+}
+
+void FakeConnection::release()
+{
+    if (m_gone || m_current < 0)
         return;
     if (m_reply.headDelayMs > 0)
         schedule(Step::Head, m_reply.headDelayMs);

@@ -21,6 +21,9 @@ class FakeConnection : public QObject
 public:
     FakeConnection(QTcpSocket *socket, int id, FakeProvider *provider);
 
+    // Plays the reply that FakeProvider::holdRepliesUntilOpen() held back.
+    void release();
+
 private:
     enum class Step { Head, Event };
 

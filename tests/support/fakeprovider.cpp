@@ -76,7 +76,29 @@ int FakeProvider::record(FakeRequest request)
     m_maxOpen = qMax(m_maxOpen, m_open);
     const int index = int(m_requests.size()) - 1;
     Q_EMIT requestReceived(index);
+    if (m_holdUntil > 0 && m_open >= m_holdUntil) {
+        m_holdUntil = 0;
+        // After this request's own reply is chosen and held.
+        QMetaObject::invokeMethod(this, &FakeProvider::releaseHeld, Qt::QueuedConnection);
+    }
     return index;
+}
+
+bool FakeProvider::holdReply(FakeConnection *connection)
+{
+    if (m_holdUntil <= 0 && m_held.isEmpty())
+        return false;
+    m_held.append(connection);
+    return true;
+}
+
+void FakeProvider::releaseHeld()
+{
+    const auto held = std::exchange(m_held, {});
+    for (const QPointer<FakeConnection> &c : held) {
+        if (c)
+            c->release();
+    }
 }
 
 FakeReply FakeProvider::replyFor(int index)

@@ -20,6 +20,7 @@
 
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <functional>
 
@@ -47,6 +48,10 @@ public:
     void enqueue(const FakeReply &reply);
     void setReplyFunction(ReplyFunction function) { m_function = std::move(function); }
     void setDefaultReply(const FakeReply &reply) { m_default = reply; }
+    // Holds every reply back (nothing is written, not even the head) until
+    // this many requests are open at once, then lets them all go: for tests
+    // that need all their requests in flight together whatever the load.
+    void holdRepliesUntilOpen(int count) { m_holdUntil = count; }
 
     QList<FakeRequest> requests() const { return m_requests; }
     int requestCount() const { return int(m_requests.size()); }
@@ -73,6 +78,8 @@ private:
     void markAnswered(int index);
     void markClosed(int index, bool byClient);
     void onNewConnection();
+    bool holdReply(FakeConnection *connection);
+    void releaseHeld();
 
     QTcpServer *m_server;
     QList<FakeConnection *> m_connections;
@@ -80,6 +87,8 @@ private:
     QList<FakeReply> m_queue;
     ReplyFunction m_function;
     FakeReply m_default;
+    int m_holdUntil = 0;
+    QList<QPointer<FakeConnection>> m_held;
     int m_open = 0;
     int m_maxOpen = 0;
     int m_connectionCount = 0;
