@@ -995,6 +995,14 @@ void tst_GovernanceFilters::budgetUnpriced()
     ctx.request.maxOutputTokens = 100000;
     QCOMPARE(filter.onRequest(ctx), admitted ? Result::Continue : Result::Respond);
     QCOMPARE(ctx.unpriced, unpriced);
+    // Noted as "called without a price" only once a provider served the call.
+    QVERIFY(!m_prices->unpricedSeen().contains(model));
+    {
+        CallContext served = ctx;
+        served.provider = u"sim"_s;
+        served.reservation = {};
+        filter.onFinish(served);
+    }
     QCOMPARE(m_prices->unpricedSeen().contains(model), unpriced);
     if (!admitted) {
         QCOMPARE(ctx.error.code(), Code::InvalidRequest);

@@ -32,8 +32,7 @@ CallFilter::Result BudgetFilter::onRequest(CallContext &ctx)
 
     const std::optional<Price> price = m_prices->priceFor(ctx.request.model);
     if (!m_prices->ownPrice(ctx.request.model)) {
-        ctx.unpriced = true;
-        m_prices->noteUnpriced(ctx.request.model);
+        ctx.unpriced = true; // noted in onFinish, once a provider served it
     }
     if (!price) {
         // Counting tokens is free, so needs no price.
@@ -143,6 +142,10 @@ GatewayError BudgetFilter::onProgress(CallContext &ctx)
 void BudgetFilter::onFinish(CallContext &ctx)
 {
     price(ctx);
+    // Only models a provider actually served belong on the "called without a
+    // price" list; a model nobody serves is a 404, not a pricing gap.
+    if (ctx.unpriced && !ctx.provider.isEmpty())
+        m_prices->noteUnpriced(ctx.request.model);
     m_book->release(ctx.reservation);
     if (ctx.keyId && ctx.cost > 0)
         m_keys->addSpend(*ctx.keyId, ctx.cost, QDateTime::currentDateTimeUtc());
