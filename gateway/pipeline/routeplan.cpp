@@ -35,7 +35,6 @@ RoutePlan::Step RoutePlan::next(qint64 nowMs)
             continue;
         }
         m_retriesUsed = 0;
-        m_attempted = true;
         return Step{Step::Attempt, m_index, 0};
     }
     return Step{};
@@ -44,6 +43,9 @@ RoutePlan::Step RoutePlan::next(qint64 nowMs)
 void RoutePlan::failed(const QString &why, bool retryable)
 {
     m_failures.append(why);
+    // Only a call that went out counts: a route refused before sending
+    // (refused()) leaves the refusal as the answer when nothing else was tried.
+    m_attempted = true;
     m_lastRetryable = retryable;
     m_pendingRetry = true;
 }

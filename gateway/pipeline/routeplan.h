@@ -44,6 +44,7 @@ public:
     QStringList failures() const { return m_failures; }
     // The refusal to answer with when no route ever got a call out.
     const GatewayError &refusal() const { return m_refusal; }
+    // Whether a call went out to some provider (and failed): refused routes do not count.
     bool anyAttempted() const { return m_attempted; }
 
     // Full-jitter backoff for the given retry (1, 2, …): uniform in [0, base·2^(n-1)].
