@@ -3,9 +3,10 @@
 // the window or runs headless; everything else lives in gateway/ and ui/.
 
 #include "config/commandline.h"
+#include "core/signalwatcher.h"
+#include "gatewayclient.h"
 #include "gatewayhost.h"
 #include "mainwindow.h"
-#include "core/signalwatcher.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -44,11 +45,13 @@ int runHeadless(QCoreApplication &app, const StartupOptions &options)
 int runWindow(QApplication &app, const StartupOptions &options)
 {
     GatewayHost host(options.config, options.dataDir);
-    MainWindow window(&host, options);
+    GatewayClient client;
+    MainWindow window(&client);
     int exitCode = 0;
-    QObject::connect(&host, &GatewayHost::started, &app, [](const QString &url) {
+    QObject::connect(&host, &GatewayHost::started, &app, [&host, &client](const QString &url) {
         std::fprintf(stdout, "listening on %s\n", qPrintable(url));
         std::fflush(stdout);
+        client.attach(host.gateway());
     });
     QObject::connect(&host, &GatewayHost::failed, &app, [&](const QString &error) {
         std::fprintf(stderr, "tollgate: %s\n", qPrintable(error));
@@ -57,7 +60,8 @@ int runWindow(QApplication &app, const StartupOptions &options)
     });
     QObject::connect(&host, &GatewayHost::stopped, &app, [&app] { app.exit(0); });
     SignalWatcher signals;
-    auto quit = [&host, &app] {
+    auto quit = [&host, &app, &client] {
+        client.detach();
         host.stop();
         QTimer::singleShot(4500, &app, [&app] { app.exit(0); });
     };

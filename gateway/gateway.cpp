@@ -93,7 +93,15 @@ Gateway::Gateway(Config config, QString dataDir, QObject *parent)
     });
 }
 
-Gateway::~Gateway() = default;
+Gateway::~Gateway()
+{
+    // Children (the server, the calls) outlive the members (the filters) in
+    // QObject's teardown: end every call and close every connection first,
+    // so no call runs a filter that is gone.
+    m_services.monitor->cutAll(GatewayError(GatewayError::Code::Unavailable, u"the gateway is shutting down"_s));
+    delete m_server;
+    m_server = nullptr;
+}
 
 void Gateway::buildProviders()
 {

@@ -11,6 +11,8 @@
 //   connect(client, &GatewayClient::keyChanged, model, &KeysModel::onKeyChanged);
 
 #include "config/config.h"
+#include "coreeventbatcher.h"
+#include "gateway.h"
 #include "core/keyrecord.h"
 #include "core/price.h"
 #include "core/promptrecord.h"
@@ -26,10 +28,11 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QUrl>
 #include <functional>
 #include <optional>
 
-class Gateway;
+class QNetworkAccessManager;
 
 class GatewayClient : public QObject
 {
@@ -57,7 +60,10 @@ public:
 
     // gateway: running on its own thread (GatewayHost); may be null until started.
     explicit GatewayClient(QObject *parent = nullptr);
+    ~GatewayClient() override;
     void attach(Gateway *gateway);
+    // Stops talking to the gateway (it is shutting down); later calls do nothing.
+    void detach();
     bool isAttached() const { return m_gateway; }
 
     // Facts fixed at start (copied on attach).
@@ -103,11 +109,21 @@ public:
     // (first-run "try it"): the simulated provider answers, so the live
     // views move. done gets an error text, empty on success.
     void sendSampleRequest(QObject *context, Done<QString> done);
+    // The streaming request sendSampleRequest sends (a snippet for the docs too).
+    static QByteArray sampleRequestBody();
 
 Q_SIGNALS:
     void attached();
+    // Live calls arrive in batches (see CoreEventBatcher): for each batch,
+    // keyChanged and runChanged first, then liveCallsChanged with the whole
+    // batch, then callsStarted (and callStarted for each), callsUpdated, and
+    // callsFinished (and callFinished for each).
+    void liveCallsChanged(const QList<LiveCall> &started, const QList<LiveCall> &updated,
+                          const QList<UsageRecord> &finished);
+    void callsStarted(const QList<LiveCall> &calls);
     void callStarted(const LiveCall &call);
     void callsUpdated(const QList<LiveCall> &calls);
+    void callsFinished(const QList<UsageRecord> &records);
     void callFinished(const UsageRecord &record);
     void keyChanged(const KeyRecord &key);
     void runChanged(const RunRecord &run);
@@ -115,12 +131,23 @@ Q_SIGNALS:
     void promptsChanged();
 
 private:
-    // Runs work on the gateway's thread, then done(result) on ours if context lives.
+    // Runs work on the gateway's thread, then done(result) on context's
+    // thread (this object's when context is null) unless context is gone.
     template<typename R>
     void onGateway(std::function<R(Gateway &)> work, QObject *context, Done<R> done);
+    // The same for work that answers later: it calls its `answer` once, on
+    // the gateway thread (a store query, say).
+    template<typename R>
+    void onGatewayAsync(std::function<void(Gateway &, Done<R> answer)> work, QObject *context, Done<R> done);
     void onGateway(std::function<void(Gateway &)> work);
+    void deliver(const CoreEventBatcher::Batch &batch);
+    void postSample(const QByteArray &rawKey, QObject *context, Done<QString> done);
 
     QPointer<Gateway> m_gateway;
+    CoreEventBatcher *m_batcher = nullptr;   // on the gateway thread; touched only there
+    QNetworkAccessManager *m_nam = nullptr;  // the sample request's, created on first use
+    QByteArray m_sampleKey;                  // raw key of the "sample" key minted this session
+    qint64 m_sampleKeyId = 0;
     QString m_listenUrl;
     QByteArray m_adminToken;
     QString m_dataDir;

@@ -1,23 +1,41 @@
 #pragma once
 
-// The main window: where the gateway listens, how to point clients at it,
-// and the calls in flight. Pages are widgets of their own; this class only
-// assembles them and wires them to the gateway host's signals.
+// The main window: a sidebar of pages (Overview, Keys, Runs, Prompts,
+// Providers, Usage, Settings) over a stack of page widgets, a status bar
+// with the listen address, the calls in flight and today's spend, and the
+// tray icon. It only assembles the pages and remembers its geometry and
+// last page; each page wires its own views to the GatewayClient.
+//
+//   MainWindow window(&client);
+//   connect(&window, &MainWindow::quitRequested, &app, quit);
+//   window.show();
 
 #include <QMainWindow>
 
-class GatewayHost;
-class LiveCallsModel;
+class GatewayClient;
 class QLabel;
-class QPlainTextEdit;
-class QTableView;
-struct StartupOptions;
+class QListWidget;
+class QStackedWidget;
+class SpendTracker;
+class TrayIcon;
 
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    MainWindow(GatewayHost *host, const StartupOptions &options, QWidget *parent = nullptr);
+    enum Page { Overview, Keys, Runs, Prompts, Providers, Usage, Settings, PageCount };
+
+    explicit MainWindow(GatewayClient *client, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void showPage(int page);
+    int currentPage() const;
+    QWidget *page(int page) const;
+    SpendTracker *spendTracker() const { return m_tracker; }
+    TrayIcon *trayIcon() const { return m_tray; }
+
+    // Brings the window back from the tray, or to the front.
+    void raiseWindow();
 
 Q_SIGNALS:
     void quitRequested();
@@ -26,11 +44,18 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void onStarted(const QString &url);
+    void addPage(QWidget *page, const QString &name, const QString &title, const QString &icon);
+    void showFacts();
+    void saveState() const;
+    void restoreState();
 
-    GatewayHost *m_host;
-    LiveCallsModel *m_liveModel;
-    QLabel *m_status;
-    QPlainTextEdit *m_snippets;
-    QTableView *m_liveView;
+    GatewayClient *m_client;
+    SpendTracker *m_tracker;
+    TrayIcon *m_tray = nullptr;
+    QListWidget *m_sidebar;
+    QStackedWidget *m_stack;
+    QLabel *m_listen;
+    QLabel *m_live;
+    QLabel *m_spend;
+    bool m_toldAboutTray = false;
 };

@@ -30,10 +30,14 @@ GatewayError notFound(const QString &what)
     return GatewayError(GatewayError::Code::NotFound, what);
 }
 
-GatewayError methodNotAllowed(const QByteArray &method, const QString &path)
+// A 405 names the methods the route takes, in its message and in Allow
+// (which RFC 9110 requires on a 405).
+void refuseMethod(HttpResponder *responder, const QByteArray &method, const QString &path, const char *allowed)
 {
-    return GatewayError(GatewayError::Code::MethodNotAllowed,
-                        u"method "_s + QString::fromLatin1(method) + u" is not allowed on "_s + path);
+    const GatewayError error(GatewayError::Code::MethodNotAllowed,
+                             u"method "_s + QString::fromLatin1(method) + u" is not allowed on "_s + path
+                                 + u" (allowed: "_s + QLatin1StringView(allowed) + u')');
+    ErrorResponder::respond(responder, WireFormat::OpenAI, error, {}, {{"allow", allowed}});
 }
 
 } // namespace
@@ -94,17 +98,17 @@ void AdminApi::handle(HttpRequest &&request, HttpResponder *responder)
         return prices(method, parts, request, responder);
     if (family == u"usage" && parts.size() == 1) {
         if (method != "GET")
-            return respondError(responder, methodNotAllowed(method, path));
+            return refuseMethod(responder, method, path, "GET");
         return usage(request, responder);
     }
     if (family == u"providers" && parts.size() == 1) {
         if (method != "GET")
-            return respondError(responder, methodNotAllowed(method, path));
+            return refuseMethod(responder, method, path, "GET");
         return providers(responder);
     }
     if (family == u"events" && parts.size() == 1) {
         if (method != "GET")
-            return respondError(responder, methodNotAllowed(method, path));
+            return refuseMethod(responder, method, path, "GET");
         m_events->subscribe(responder);
         return;
     }
@@ -138,7 +142,7 @@ void AdminApi::keys(const QByteArray &method, const QStringList &parts, const Ht
             return respondJson(r, 201, {{u"key"_s, QString::fromLatin1(minted.rawKey)},
                                         {u"record"_s, AdminJson::key(minted.record, now)}});
         }
-        return respondError(r, methodNotAllowed(method, u"/admin/keys"_s));
+        return refuseMethod(r, method, u"/admin/keys"_s, "GET, POST");
     }
     bool ok = false;
     const qint64 id = parts.at(1).toLongLong(&ok);
@@ -168,15 +172,15 @@ void AdminApi::keys(const QByteArray &method, const QStringList &parts, const Ht
             });
             return respondJson(r, 200, AdminJson::key(*keys->find(id), now));
         }
-        return respondError(r, methodNotAllowed(method, u"/admin/keys/"_s + parts.at(1)));
+        return refuseMethod(r, method, u"/admin/keys/"_s + parts.at(1), "GET, PATCH");
     }
     if (parts.size() == 3 && parts.at(2) == u"revoke") {
         if (method != "POST")
-            return respondError(r, methodNotAllowed(method, u"/admin/keys/"_s + parts.at(1) + u"/revoke"_s));
+            return refuseMethod(r, method, u"/admin/keys/"_s + parts.at(1) + u"/revoke"_s, "POST");
         keys->revoke(id);
         return respondJson(r, 200, AdminJson::key(*keys->find(id), now));
     }
-    respondError(r, notFound(u"no admin route under /admin/keys/"_s + parts.at(1)));
+    respondError(r, notFound(u"no admin route "_s + QString::fromLatin1(method) + u" /admin/"_s + parts.join(u'/')));
 }
 
 void AdminApi::runs(const QByteArray &method, const QStringList &parts, const HttpRequest &request, HttpResponder *r)
@@ -185,7 +189,7 @@ void AdminApi::runs(const QByteArray &method, const QStringList &parts, const Ht
     CallMonitor *monitor = m_services.monitor;
     if (parts.size() == 1) {
         if (method != "GET")
-            return respondError(r, methodNotAllowed(method, u"/admin/runs"_s));
+            return refuseMethod(r, method, u"/admin/runs"_s, "GET");
         QJsonArray list;
         for (const RunRecord &run : runs->all())
             list.append(AdminJson::run(run, monitor->liveStreamsOfRun(run.id)));
@@ -197,20 +201,20 @@ void AdminApi::runs(const QByteArray &method, const QStringList &parts, const Ht
         return respondError(r, notFound(u"no run with id '"_s + id + u'\''));
     if (parts.size() == 2) {
         if (method != "GET")
-            return respondError(r, methodNotAllowed(method, u"/admin/runs/"_s + id));
+            return refuseMethod(r, method, u"/admin/runs/"_s + id, "GET");
         return respondJson(r, 200, AdminJson::run(*run, monitor->liveStreamsOfRun(id)));
     }
     const QString action = parts.at(2);
     if (parts.size() == 3 && action == u"kill") {
         if (method != "POST")
-            return respondError(r, methodNotAllowed(method, u"/admin/runs/"_s + id + u"/kill"_s));
+            return refuseMethod(r, method, u"/admin/runs/"_s + id + u"/kill"_s, "POST");
         runs->kill(id);
         monitor->cutRun(id, GatewayError(GatewayError::Code::RunKilled, u"run '"_s + id + u"' was killed"_s));
         return respondJson(r, 200, AdminJson::run(*runs->find(id), monitor->liveStreamsOfRun(id)));
     }
     if (parts.size() == 3 && action == u"budget") {
         if (method != "PUT")
-            return respondError(r, methodNotAllowed(method, u"/admin/runs/"_s + id + u"/budget"_s));
+            return refuseMethod(r, method, u"/admin/runs/"_s + id + u"/budget"_s, "PUT");
         const auto body = jsonBody(request, r);
         if (!body)
             return;
@@ -230,11 +234,23 @@ void AdminApi::runs(const QByteArray &method, const QStringList &parts, const Ht
             (it.key() == u"budget_usd" ? usd : seconds) = it.value().toDouble();
         }
         runs->setBudget(id, usd, seconds);
-        // Live streams see the new budget on their next event; an expired
-        // time budget is cut by the registry's runExpired signal.
+        // An expired time budget is cut by the registry's runExpired signal.
+        // A spend budget now below what the run has spent, its live calls
+        // included, cuts them here: waiting for their next event would let
+        // a silent stream (a model thinking) run on past the budget.
+        if (const RunRecord *now = runs->find(id); now && now->budgetUsd > 0) {
+            double live = 0;
+            for (const LiveCall &c : monitor->snapshot())
+                live += c.runId == id ? c.cost : 0.0;
+            if (now->spend + live > now->budgetUsd + 1e-9)
+                monitor->cutRun(id, GatewayError(GatewayError::Code::RunBudgetExceeded,
+                                                 u"run '"_s + id + u"' budget was lowered to $"_s
+                                                     + QString::number(now->budgetUsd, 'f', 6)
+                                                     + u", below what it has spent"_s));
+        }
         return respondJson(r, 200, AdminJson::run(*runs->find(id), monitor->liveStreamsOfRun(id)));
     }
-    respondError(r, notFound(u"no admin route under /admin/runs/"_s + id));
+    respondError(r, notFound(u"no admin route "_s + QString::fromLatin1(method) + u" /admin/"_s + parts.join(u'/')));
 }
 
 void AdminApi::prices(const QByteArray &method, const QStringList &parts, const HttpRequest &request, HttpResponder *r)
@@ -242,7 +258,7 @@ void AdminApi::prices(const QByteArray &method, const QStringList &parts, const 
     PriceBook *prices = m_services.prices;
     if (parts.size() == 1) {
         if (method != "GET")
-            return respondError(r, methodNotAllowed(method, u"/admin/prices"_s));
+            return refuseMethod(r, method, u"/admin/prices"_s, "GET");
         QJsonObject all;
         const auto table = prices->all();
         for (auto it = table.begin(); it != table.end(); ++it)
@@ -253,7 +269,8 @@ void AdminApi::prices(const QByteArray &method, const QStringList &parts, const 
         return respondJson(r, 200, {{u"prices"_s, all}, {u"unpriced_models"_s, unpriced}});
     }
     if (parts.size() != 2)
-        return respondError(r, notFound(u"no admin route under /admin/prices"_s));
+        return respondError(r, notFound(u"no admin route "_s + QString::fromLatin1(method) + u" /admin/"_s
+                                        + parts.join(u'/')));
     const QString model = parts.at(1);
     if (method == "GET") {
         const auto p = prices->ownPrice(model);
@@ -262,7 +279,7 @@ void AdminApi::prices(const QByteArray &method, const QStringList &parts, const 
         return respondJson(r, 200, AdminJson::price(*p));
     }
     if (method != "PUT")
-        return respondError(r, methodNotAllowed(method, u"/admin/prices/"_s + model));
+        return refuseMethod(r, method, u"/admin/prices/"_s + model, "GET, PUT");
     const auto body = jsonBody(request, r);
     if (!body)
         return;

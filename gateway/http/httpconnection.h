@@ -10,6 +10,7 @@
 #include "httprequest.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QTimer>
@@ -60,6 +61,7 @@ private:
     HttpParser m_parser;
     QList<HttpResponder *> m_queue;   // in request order; front writes to the socket
     QTimer m_idleTimer;
+    QElapsedTimer m_lastActivity;     // last read or write; the idle timer checks it
     bool m_closing = false;           // no more requests are read
     bool m_lingering = false;         // discarding input before closing
 };

@@ -311,6 +311,14 @@ HttpParser::Result HttpParser::next()
             if (avail == 0)
                 return Result::NeedMore;
             const qint64 take = qMin(avail, m_remaining);
+            const qint64 needed = m_request.body.size() + take;
+            if (needed > m_request.body.capacity()) {
+                // Doubling, but never past the body limit (the chunk-size
+                // check keeps the body within it): a chunked upload refused
+                // at the limit must not have cost twice the limit.
+                m_request.body.reserve(
+                    qMin(qMax(needed, 2 * qint64(m_request.body.capacity())), qMax(needed, m_limits.maxBodyBytes)));
+            }
             m_request.body.append(m_buffer.constData() + m_pos, take);
             m_pos += take;
             m_remaining -= take;

@@ -101,6 +101,16 @@ void BudgetFilter::price(CallContext &ctx)
         ctx.cost = 0;
         return;
     }
+    if (ctx.estimated && !ctx.countTokens) {
+        // Until the provider's own usage arrives, output is estimated from
+        // the text, which can overshoot; the provider cannot send more than
+        // the limit the reservation was made for. An estimate above it would
+        // cut a stream that fits its reservation at a cap, then bill the cut
+        // call past the cap.
+        const qint64 limit = ctx.request.maxOutputTokens > 0 ? ctx.request.maxOutputTokens
+                                                             : m_prices->maxOutputTokens(ctx.request.model);
+        ctx.usage.outputTokens = qMin(ctx.usage.outputTokens, limit);
+    }
     // Bill what the provider served: an alias's upstream model has its own price.
     std::optional<Price> p;
     if (!ctx.upstreamModel.isEmpty() && ctx.upstreamModel != ctx.request.model)
