@@ -1,28 +1,19 @@
 #pragma once
 
-// One upstream HTTP/1.1 exchange on a socket it owns for the duration: a
-// kept-alive connection from the NetworkPool, or a new one (TLS for
-// https). It writes the request, reads the response head and body
-// (Content-Length, chunked or until close; chunked bodies are handed on
-// de-chunked) and gives the connection back when the response is complete.
-// Times out on connect, on the first response byte and on an idle gap
-// between body bytes; kill() aborts the socket, which closes the upstream
-// connection at once. A kept-alive connection that the server had closed
-// before answering is replaced by a new one, once.
-//
-// It runs on the thread that starts it (see NetworkPool for why not QNAM).
+// One upstream HTTP call on a QNetworkReply it owns. Times out on connect,
+// on the first response byte and on an idle gap between body bytes; kill()
+// aborts the reply, which closes the upstream connection at once.
 
 #include "providercall.h"
 
-#include <QByteArray>
 #include <QElapsedTimer>
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QTimer>
-#include <QUrl>
 
 class NetworkPool;
-class QTcpSocket;
+class QNetworkAccessManager;
+class QNetworkReply;
 
 class HttpCall : public ProviderCall
 {
@@ -42,39 +33,21 @@ public:
     void kill() override;
 
 private:
-    enum class Stage { Idle, Connecting, Head, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose, Done };
-
-    void openSocket(bool allowPooled);
-    void sendRequest();
+    void onMetaDataChanged();
     void onReadyRead();
-    void onDisconnected();
-    void onSocketError();
+    void onFinished();
     void onTimeout();
-    bool parse(QByteArray *body);     // false: malformed, the call has failed
-    bool parseHead();
-    void responseComplete();
     void finish(Outcome outcome, const QString &error);
-    void releaseSocket(bool reusable);
-    bool retryOnFreshConnection();
+    void releaseManager();
 
     QPointer<NetworkPool> m_pool;
-    QUrl m_url;
-    QString m_origin;
-    QByteArray m_head;                // request line and headers
+    QNetworkAccessManager *m_manager = nullptr;
+    QNetworkRequest m_request;
     QByteArray m_body;
     Timeouts m_timeouts;
-    QTcpSocket *m_socket = nullptr;
-    QTimer m_timer;                   // connect + first byte, then idle (re-armed lazily)
-    QElapsedTimer m_lastData;         // when body bytes last arrived
-    QByteArray m_buffer;              // received, not yet parsed
-    Stage m_stage = Stage::Idle;
-    qint64 m_remaining = 0;           // body or chunk bytes still to come
-    bool m_reused = false;            // m_socket came from the pool
-    bool m_retried = false;
-    bool m_received = false;          // any response byte on this socket
-    bool m_keepAlive = true;
+    QNetworkReply *m_reply = nullptr;
+    QTimer m_timer;
     bool m_headSeen = false;
-    bool m_idleArmed = false;         // m_timer measures the idle gap now
     bool m_done = false;
-    bool m_counted = false;
+    bool m_gotBytes = false;
 };
