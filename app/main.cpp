@@ -78,8 +78,9 @@ int runWindow(QApplication &app, const StartupOptions &options)
 
 int main(int argc, char *argv[])
 {
+    // No organization name: the data dir is ~/.local/share/tollgate, the
+    // same folder the systemd user unit of the package uses.
     QCoreApplication::setApplicationName(QStringLiteral("tollgate"));
-    QCoreApplication::setOrganizationName(QStringLiteral("tollgate"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TOLLGATE_VERSION));
 
     const bool headless = CommandLine::wantsHeadless(argc, argv);
@@ -93,6 +94,8 @@ int main(int argc, char *argv[])
         app = std::make_unique<QCoreApplication>(argc, argv);
     else
         app = std::make_unique<QApplication>(argc, argv);
+    if (!headless) // lets Wayland match the window to its desktop entry
+        QGuiApplication::setDesktopFileName(QStringLiteral("io.github.tollgate.Tollgate"));
 
     StartupOptions options;
     QString error;

@@ -9,7 +9,9 @@ source "$(dirname "$0")/common.sh"
 install_missing man-db python3
 set +e # every check reports on its own; the summary decides the exit code
 
-BUILD="$ROOT/build-pkg"
+# TOLLGATE_PKG_BUILD_DIR reuses a tree already built with -DCMAKE_INSTALL_PREFIX=/usr
+# (CI packages the tree scripts/test.sh just tested) instead of building build-pkg.
+BUILD="${TOLLGATE_PKG_BUILD_DIR:-$ROOT/build-pkg}"
 FAILED=0
 WORK="$(mktemp -d)"
 SERVER_PID=""
@@ -40,9 +42,14 @@ cleanup() {
 trap cleanup EXIT
 
 # --- build and package ---------------------------------------------------
-echo "==> build (Release) in build-pkg"
-build "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-  -DTOLLGATE_BUILD_TESTS=OFF -DTOLLGATE_BUILD_BENCH=OFF || die "build"
+if [ -n "${TOLLGATE_PKG_BUILD_DIR:-}" ]; then
+  echo "==> reuse the build in $BUILD"
+  cmake --build "$BUILD" -j "$JOBS" || die "build"
+else
+  echo "==> build (Release) in build-pkg"
+  build "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+    -DTOLLGATE_BUILD_TESTS=OFF -DTOLLGATE_BUILD_BENCH=OFF || die "build"
+fi
 pass "build"
 
 VERSION="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$BUILD/CMakeCache.txt")"

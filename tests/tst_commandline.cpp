@@ -49,6 +49,7 @@ class tst_CommandLine : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void aboutNamesVersionAndQt();
     void defaults();
     void listen_data();
     void listen();
@@ -331,6 +332,14 @@ void tst_CommandLine::headlessDetection()
         argv.append(s.data());
     argv.append(nullptr);
     QCOMPARE(CommandLine::wantsHeadless(int(storage.size()), argv.data()), headless);
+}
+
+void tst_CommandLine::aboutNamesVersionAndQt()
+{
+    // The window's About box shows this text.
+    const QString about = CommandLine::aboutText();
+    QVERIFY2(about.contains(QStringLiteral(TOLLGATE_VERSION)), qPrintable(about));
+    QVERIFY2(about.contains(QString::fromLatin1(qVersion())), qPrintable(about));
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)

@@ -14,15 +14,18 @@
 #include "uiformat.h"
 #include "uiicons.h"
 #include "usagepage.h"
+#include "config/commandline.h"
 
 #include <QAction>
 #include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QToolButton>
 
 using namespace Qt::StringLiterals;
 
@@ -94,6 +97,13 @@ MainWindow::MainWindow(GatewayClient *client, QWidget *parent)
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     connect(quit, &QAction::triggered, this, &MainWindow::quitRequested);
     addAction(quit);
+    auto *about = new QAction(tr("&About Tollgate"), this);
+    about->setObjectName(u"about"_s);
+    about->setShortcut(QKeySequence::HelpContents);
+    connect(about, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About Tollgate"), CommandLine::aboutText());
+    });
+    addAction(about);
 
     // Status bar
     m_listen = new QLabel(tr("Starting the gateway…"), this);
@@ -106,6 +116,12 @@ MainWindow::MainWindow(GatewayClient *client, QWidget *parent)
     statusBar()->addWidget(m_listen, 1);
     statusBar()->addPermanentWidget(m_live);
     statusBar()->addPermanentWidget(m_spend);
+    auto *aboutButton = new QToolButton(this);
+    aboutButton->setObjectName(u"aboutButton"_s);
+    aboutButton->setDefaultAction(about);
+    aboutButton->setAutoRaise(true);
+    aboutButton->setToolTip(tr("Version and Qt version (F1)"));
+    statusBar()->addPermanentWidget(aboutButton);
     auto showLive = [this](int n) {
         m_live->setText(n == 1 ? tr("1 call in flight") : tr("%1 calls in flight").arg(n));
     };

@@ -201,7 +201,11 @@ QVariant PricesModel::data(const QModelIndex &index, int role) const
         return {};
     const Row &r = m_rows.at(index.row());
     const int column = index.column();
-    const std::optional<double> value = r.price ? priceField(*r.price, column) : std::nullopt;
+    // GCC 12 at -O2 sees the optional's payload as maybe-uninitialized
+    // through the inlined branches; keep the flag and the number apart.
+    const std::optional<double> field = r.price ? priceField(*r.price, column) : std::nullopt;
+    const bool value = field.has_value();
+    const double amount = field.value_or(0.0);
     switch (role) {
     case Qt::DisplayRole:
         if (column == Model)
@@ -209,16 +213,16 @@ QVariant PricesModel::data(const QModelIndex &index, int role) const
         if (!r.price)
             return column <= Output ? tr("not set") : QString();
         if (value)
-            return number(*value);
+            return number(amount);
         return tr("%1 (input)").arg(number(r.price->inputPerMTok));
     case Qt::EditRole:
         if (column == Model)
             return r.model;
-        return value ? number(*value) : QString();
+        return value ? number(amount) : QString();
     case SortRole:
         if (column == Model)
             return r.model;
-        return value ? *value : -1.0;
+        return value ? amount : -1.0;
     case UnpricedRole: return !r.price;
     case ModelRole: return r.model;
     case Qt::BackgroundRole:
