@@ -130,6 +130,7 @@ struct Options
     double rampS = 0;      // --once: spread the requests' start over this time
     std::string label = "run";
     std::string capture;   // lowercase header name whose values are counted
+    std::string trace;     // file: one line per measured request, "end_us latency_us ttfb_us"
     int expect = 200;
 };
 
@@ -185,6 +186,7 @@ private:
     long m_total = 0;             // completed, warm-up included
     long m_inFlight = 0;
     long m_maxInFlight = 0;
+    FILE *m_trace = nullptr;
     long m_connected = 0;
     bool m_sentAll = false;
 };
@@ -447,6 +449,10 @@ void Runner::complete(Conn &c, uint64_t now)
     const bool measured = m_o.once || (now >= m_tWarm && now <= m_tEnd);
     if (measured) {
         ++m_measured;
+        if (m_trace)
+            fprintf(m_trace, "%llu %llu %llu\n", static_cast<unsigned long long>(now - m_tStart),
+                    static_cast<unsigned long long>(now - c.tSend),
+                    static_cast<unsigned long long>(c.tFirstBody ? c.tFirstBody - c.tSend : 0));
         m_stats.latency.push_back(uint32_t(std::min<uint64_t>(now - c.tSend, 0xffffffffu)));
         if (c.tFirstBody)
             m_stats.ttfb.push_back(uint32_t(c.tFirstBody - c.tSend));
@@ -536,6 +542,8 @@ int Runner::exec()
 {
     signal(SIGPIPE, SIG_IGN);
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (!m_o.trace.empty() && !(m_trace = fopen(m_o.trace.c_str(), "w")))
+        die("cannot write " + m_o.trace);
     m_conns.resize(size_t(m_o.concurrency));
     m_nonce = uint64_t(time(nullptr)) * 1000 + uint64_t(getpid() % 1000);
     m_tStart = nowUs();
@@ -607,6 +615,8 @@ int Runner::exec()
         }
     }
     const long incomplete = m_inFlight;
+    if (m_trace)
+        fclose(m_trace);
     for (Conn &c : m_conns)
         closeConn(c);
     const double measuredS = m_o.once ? double(nowUs() - m_tStart) / 1e6 : m_o.durationS;
@@ -788,7 +798,7 @@ void usage()
     fprintf(stderr,
             "usage: loadgen run --url URL [-c N] [-d SEC] [--warmup SEC] [--grace SEC] [-H 'name: value']...\n"
             "                   [--body STR | --body-file FILE] [--unique] [--once] [--connect-first [--ramp SEC]]\n"
-            "                   [--capture HEADER] [--expect STATUS] [--label NAME]\n"
+            "                   [--capture HEADER] [--expect STATUS] [--label NAME] [--trace FILE]\n"
             "       loadgen bigbody --url URL --size BYTES [--chunked] [-H …] [--timeout SEC]\n"
             "       loadgen startup [--runs N] --match TEXT -- COMMAND [ARGS…]\n"
             "       loadgen freeport\n");
@@ -882,6 +892,8 @@ int main(int argc, char **argv)
             std::transform(o.capture.begin(), o.capture.end(), o.capture.begin(), ::tolower);
         } else if (a == "--expect")
             o.expect = atoi(value().c_str());
+        else if (a == "--trace")
+            o.trace = value();
         else if (a == "--label")
             o.label = value();
         else if (a == "--size")
