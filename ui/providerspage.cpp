@@ -77,6 +77,14 @@ ProvidersPage::ProvidersPage(GatewayClient *client, QWidget *parent)
     updatePriceSummary();
 }
 
+ProvidersPage::~ProvidersPage()
+{
+    // ~QWidget deletes the children (the models) after this class is gone;
+    // their last signals must not reach our slots then.
+    m_prices->disconnect(this);
+    m_providers->disconnect(this);
+}
+
 QWidget *ProvidersPage::buildProvidersPanel()
 {
     auto *panel = new QWidget;

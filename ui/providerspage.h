@@ -24,6 +24,7 @@ public:
     static constexpr int kPollMs = 2000;
 
     explicit ProvidersPage(GatewayClient *client, QWidget *parent = nullptr);
+    ~ProvidersPage() override;
 
     ProvidersModel *providersModel() const { return m_providers; }
     PricesModel *pricesModel() const { return m_prices; }
