@@ -69,7 +69,14 @@ void HttpCall::onReadyRead()
         return;
     if (!m_headSeen)
         onMetaDataChanged();
-    const QByteArray bytes = m_reply->readAll();
+    // Exactly what is there: QIODevice::readAll() on a reply allocates at
+    // least a 16 KiB chunk and doubles it while reading, then shrinks only the
+    // size, so a 300-byte answer kept by the caller (the response cache, a
+    // buffered body) would pin 16 to 32 KiB of heap.
+    const qint64 available = m_reply->bytesAvailable();
+    if (available <= 0)
+        return;
+    const QByteArray bytes = m_reply->read(available);
     if (bytes.isEmpty())
         return;
     m_gotBytes = true;
