@@ -32,7 +32,6 @@
 #include "router.h"
 #include "store/store.h"
 
-#include <QSignalBlocker>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -202,11 +201,13 @@ bool Gateway::start(QString *error)
     m_services.runs->load(snapshot.runs);
     m_prices->setAdminPrices(snapshot.prices);
     m_services.prompts->load(snapshot.prompts);
-    {
-        // Loading re-announces entries as stored; they are in the store already.
-        const QSignalBlocker quiet(m_services.cache);
-        m_services.cache->load(snapshot.cacheEntries);
-    }
+    // The response cache can hold hundreds of thousands of answers: they
+    // come in after this, chunk by chunk, while calls are served.
+    m_cacheLoadClock.start();
+    if (m_config.cache.enabled)
+        loadCacheChunk(0);
+    else
+        QTimer::singleShot(0, this, &Gateway::finishCacheLoad);
 
     qCInfo(lcHttp).noquote() << "listening on" << listenUrl();
     if (m_token->fromEnvironment())
@@ -214,6 +215,41 @@ bool Gateway::start(QString *error)
     else
         qCInfo(lcAdmin).noquote() << u"admin token ("_s + m_token->filePath() + u"):"_s << m_token->value();
     return true;
+}
+
+void Gateway::loadCacheChunk(qint64 from)
+{
+    // Only up to the cache's size: the store reads no more than still fits.
+    const qint64 room = m_config.cache.maxBytes - m_services.cache->bytes();
+    if (m_stopping || room <= 0) {
+        finishCacheLoad();
+        return;
+    }
+    m_services.store->readCacheChunk(
+        from, kCacheLoadChunkEntries, std::min(room, kCacheLoadChunkBytes), this,
+        [this](const Store::CacheChunk &chunk) {
+            // Calls served since the start have stored their answers: those
+            // are newer, and restore() leaves them be.
+            const int before = m_services.cache->count();
+            const bool fits = m_services.cache->restore(chunk.entries, QDateTime::currentDateTimeUtc());
+            m_cacheLoadedEntries += m_services.cache->count() - before;
+            if (fits && chunk.next > 0)
+                loadCacheChunk(chunk.next);
+            else
+                finishCacheLoad();
+        });
+}
+
+void Gateway::finishCacheLoad()
+{
+    if (m_cacheLoaded)
+        return;
+    m_cacheLoaded = true;
+    // Always said, so whoever watches the log knows when hits can start.
+    qCInfo(lcStore).noquote() << u"response cache loaded: %1 entries from the data dir in %2 ms"_s
+                                     .arg(m_cacheLoadedEntries)
+                                     .arg(m_cacheLoadClock.elapsed());
+    Q_EMIT cacheLoaded();
 }
 
 QByteArray Gateway::adminToken() const

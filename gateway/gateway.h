@@ -34,7 +34,9 @@ public:
     Gateway(Config config, QString dataDir, QObject *parent = nullptr);
     ~Gateway() override;
 
-    // Opens the store, loads keys, runs and prices, binds the socket.
+    // Opens the store, loads keys, runs and prices, binds the socket. The
+    // response cache is loaded after that, while calls are served: they
+    // miss what is not in yet (see cacheLoaded()).
     bool start(QString *error);
     // Stops accepting, lets in-flight calls finish for up to graceMs, cuts
     // the rest, flushes the ledger and emits stopped().
@@ -48,14 +50,24 @@ public:
     const CoreServices &services() const { return m_services; }
     CallMonitor *monitor() const { return m_services.monitor; }
     ProviderRegistry *registry() const { return m_services.providers; }
+    bool isCacheLoaded() const { return m_cacheLoaded; }
+
+    // The response cache is loaded from the store a chunk at a time, newest
+    // first, so the gateway thread serves calls between chunks.
+    static constexpr int kCacheLoadChunkEntries = 1000;
+    static constexpr qint64 kCacheLoadChunkBytes = 1 << 20;
 
 Q_SIGNALS:
     void stopped();
+    // The response cache holds what the data dir had (or is full).
+    void cacheLoaded();
 
 private:
     void buildProviders();
     void buildRoutes();
     void wireServices();
+    void loadCacheChunk(qint64 from);
+    void finishCacheLoad();
     void finishShutdown();
 
     Config m_config;
@@ -74,4 +86,7 @@ private:
     HttpServer *m_server;
     bool m_stopping = false;
     QElapsedTimer m_shutdownClock;
+    bool m_cacheLoaded = false;
+    qsizetype m_cacheLoadedEntries = 0;
+    QElapsedTimer m_cacheLoadClock;
 };

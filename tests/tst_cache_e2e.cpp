@@ -407,6 +407,8 @@ void tst_CacheE2e::survivesRestart()
 
     Instance two;
     QVERIFY(two.start(config, dir.path()));
+    // The cache comes back while the gateway already listens (see tst_cacheload_e2e).
+    QTRY_VERIFY_WITH_TIMEOUT(two.gateway->isCacheLoaded(), kTimeoutMs);
     const quint16 port = two.gateway->port();
     for (const QByteArray &b : {body, stored}) {
         const HttpReply r = RawConnection::exchange(

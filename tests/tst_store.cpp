@@ -283,6 +283,7 @@ private Q_SLOTS:
     void flushAndWaitReachesTheDisk();
     void aLockHeldElsewhereDelaysButLosesNothing();
     void aRefusedRowDoesNotHoldBackTheBatch();
+    void laterWritesWinWhileABatchWaits();
     void restartKeepsEverything();
     void databaseIsWalAndIntact();
     void filesArePrivate();
@@ -825,6 +826,39 @@ void tst_Store::aRefusedRowDoesNotHoldBackTheBatch()
     const Store::Snapshot s = store->loadSnapshot();
     QCOMPARE(s.keys.size(), 1);
     QCOMPARE(s.keys.first().id, 1);
+}
+
+void tst_Store::laterWritesWinWhileABatchWaits()
+{
+    // A batch that cannot commit yet keeps taking writes: a key or run saved
+    // again replaces the waiting version, and nothing else is lost.
+    auto store = openStore();
+    QVERIFY(store);
+    RawDb raw(dbPath());
+    QVERIFY(raw.exec(u"BEGIN IMMEDIATE"_s));
+    QVERIFY(raw.exec(u"INSERT INTO prices (model, input_per_mtok, output_per_mtok) VALUES ('x', 1, 2)"_s));
+    KeyRecord key = fullKey(3);
+    RunRecord run = fullRun(u"waiting"_s);
+    for (int i = 1; i <= 600; ++i) {   // past kBatchOps: a commit is tried, and waits
+        key.spendTotal = i;
+        run.calls = i;
+        store->saveKey(key);
+        store->saveRun(run);
+        store->appendUsage(fullUsage());
+    }
+    QTest::qWait(200);
+    key.spendTotal = 1000;
+    store->saveKey(key);
+    store->saveKey(fullKey(4));
+    QCOMPARE(store->usageRowsWritten(), qint64(0));
+    QVERIFY(raw.exec(u"COMMIT"_s));
+    const Store::Snapshot s = store->loadSnapshot();
+    QCOMPARE(store->usageRowsWritten(), qint64(600));
+    QCOMPARE(s.keys.size(), 2);
+    compareKey(s.keys.first(), key);
+    QCOMPARE(s.keys.last().id, 4);
+    QCOMPARE(s.runs.size(), 1);
+    compareRun(s.runs.first(), run);
 }
 
 void tst_Store::restartKeepsEverything()

@@ -1,10 +1,12 @@
 // tollgate-test-links: tollgate_store
 //
-// The response cache on disk: an entry comes back from the snapshot with
-// every field as saved, a later save of the same key replaces it, a delete
-// removes it, and entries survive a restart; an expired entry is never
-// handed back and is purged from the file the next time it opens.
+// The response cache on disk: an entry comes back, read chunk by chunk as
+// the gateway loads it, with every field as saved; a later save of the same
+// key replaces it, a delete removes it, and entries survive a restart,
+// newest first; a chunk stops at its byte bound; an expired entry is never
+// handed back and is purged from the file after it opens.
 
+#include "storecachechunks.h"
 #include "store/store.h"
 
 #include <QRegularExpression>
@@ -127,10 +129,12 @@ private Q_SLOTS:
     void aLaterSaveReplacesByKey();
     void deleteRemovesTheEntry();
     void writesStayInOrderWithinABatch();
-    void expiredEntriesAreNotReturnedAndPurgedOnOpen();
+    void expiredEntriesAreNotReturnedAndPurgedAfterOpen();
     void aFormatThisBuildDoesNotSpeakIsSkipped();
     void anEntryWithoutAKeyIsRefused();
     void entriesSurviveARestart();
+    void theLastSavedComesFirst();
+    void aChunkStopsAtItsByteBound();
 
 private:
     std::unique_ptr<Store> openStore();
@@ -177,9 +181,9 @@ void tst_StoreCache::roundTrip()
     auto store = openStore();
     QVERIFY(store);
     store->saveCacheEntry(entry);
-    const Store::Snapshot s = store->loadSnapshot();
-    QCOMPARE(s.cacheEntries.size(), 1);
-    compareEntry(s.cacheEntries.first(), entry);
+    const QList<CacheEntry> s = StoreCacheChunks::readAll(*store);
+    QCOMPARE(s.size(), 1);
+    compareEntry(s.first(), entry);
 }
 
 void tst_StoreCache::aLaterSaveReplacesByKey()
@@ -200,11 +204,11 @@ void tst_StoreCache::aLaterSaveReplacesByKey()
     store->flushAndWait();   // the replacement lands in a later batch, not the same one
     store->saveCacheEntry(second);
 
-    const Store::Snapshot s = store->loadSnapshot();
-    QCOMPARE(s.cacheEntries.size(), 2);
-    const qsizetype i = keys(s.cacheEntries).indexOf(first.key);
+    const QList<CacheEntry> s = StoreCacheChunks::readAll(*store);
+    QCOMPARE(s.size(), 2);
+    const qsizetype i = keys(s).indexOf(first.key);
     QVERIFY(i >= 0);
-    compareEntry(s.cacheEntries.at(i), second);
+    compareEntry(s.at(i), second);
 }
 
 void tst_StoreCache::deleteRemovesTheEntry()
@@ -218,8 +222,8 @@ void tst_StoreCache::deleteRemovesTheEntry()
     store->flushAndWait();
     store->deleteCacheEntry(a.key);
     store->deleteCacheEntry(keyOf('z'));   // not there: harmless
-    const Store::Snapshot s = store->loadSnapshot();
-    QCOMPARE(keys(s.cacheEntries), QList<QByteArray>{b.key});
+    const QList<CacheEntry> s = StoreCacheChunks::readAll(*store);
+    QCOMPARE(keys(s), QList<QByteArray>{b.key});
 
     RawDb raw(dbPath());
     QCOMPARE(raw.scalar(u"SELECT COUNT(*) FROM cache_entries"_s).toInt(), 1);
@@ -240,12 +244,12 @@ void tst_StoreCache::writesStayInOrderWithinABatch()
     store->saveCacheEntry(b);
     store->deleteCacheEntry(b.key);
 
-    const Store::Snapshot s = store->loadSnapshot();
-    QCOMPARE(s.cacheEntries.size(), 1);
-    compareEntry(s.cacheEntries.first(), a);
+    const QList<CacheEntry> s = StoreCacheChunks::readAll(*store);
+    QCOMPARE(s.size(), 1);
+    compareEntry(s.first(), a);
 }
 
-void tst_StoreCache::expiredEntriesAreNotReturnedAndPurgedOnOpen()
+void tst_StoreCache::expiredEntriesAreNotReturnedAndPurgedAfterOpen()
 {
     CacheEntry expired = fullEntry('x');
     expired.expiresAt = now().addSecs(-3600);
@@ -259,10 +263,10 @@ void tst_StoreCache::expiredEntriesAreNotReturnedAndPurgedOnOpen()
         QVERIFY(store);
         for (const CacheEntry &e : {expired, noExpiry, soon, fresh})
             store->saveCacheEntry(e);
-        QCOMPARE(keys(store->loadSnapshot().cacheEntries).size(), 2);
-        // Expiry is judged when the snapshot is read, not when it was saved.
+        QCOMPARE(keys(StoreCacheChunks::readAll(*store)).size(), 2);
+        // Expiry is judged when the entries are read, not when they were saved.
         QTest::qWait(int(now().msecsTo(soon.expiresAt)) + 50);
-        QCOMPARE(keys(store->loadSnapshot().cacheEntries), QList<QByteArray>{fresh.key});
+        QCOMPARE(keys(StoreCacheChunks::readAll(*store)), QList<QByteArray>{fresh.key});
     }
     {
         RawDb raw(dbPath());
@@ -272,11 +276,12 @@ void tst_StoreCache::expiredEntriesAreNotReturnedAndPurgedOnOpen()
     auto store = openStore();
     QVERIFY(store);
     RawDb raw(dbPath());
-    QCOMPARE(raw.scalar(u"SELECT COUNT(*) FROM cache_entries"_s).toInt(), 1);   // purged by the open
+    // Purged in the background once the store is open.
+    QTRY_COMPARE(raw.scalar(u"SELECT COUNT(*) FROM cache_entries"_s).toInt(), 1);
     QCOMPARE(raw.scalar(u"SELECT key FROM cache_entries"_s).toByteArray(), fresh.key);
-    const Store::Snapshot s = store->loadSnapshot();
-    QCOMPARE(s.cacheEntries.size(), 1);
-    compareEntry(s.cacheEntries.first(), fresh);
+    const QList<CacheEntry> s = StoreCacheChunks::readAll(*store);
+    QCOMPARE(s.size(), 1);
+    compareEntry(s.first(), fresh);
 }
 
 void tst_StoreCache::aFormatThisBuildDoesNotSpeakIsSkipped()
@@ -294,7 +299,7 @@ void tst_StoreCache::aFormatThisBuildDoesNotSpeakIsSkipped()
     }
     auto store = openStore();
     QVERIFY(store);
-    QCOMPARE(keys(store->loadSnapshot().cacheEntries), QList<QByteArray>{fullEntry('a').key});
+    QCOMPARE(keys(StoreCacheChunks::readAll(*store)), QList<QByteArray>{fullEntry('a').key});
 }
 
 void tst_StoreCache::anEntryWithoutAKeyIsRefused()
@@ -307,7 +312,7 @@ void tst_StoreCache::anEntryWithoutAKeyIsRefused()
     store->saveCacheEntry(fullEntry('b'));   // the rest of the batch still lands
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"refused to save cache entry"_s));
     store->flushAndWait();
-    QCOMPARE(keys(store->loadSnapshot().cacheEntries), QList<QByteArray>{fullEntry('b').key});
+    QCOMPARE(keys(StoreCacheChunks::readAll(*store)), QList<QByteArray>{fullEntry('b').key});
 }
 
 void tst_StoreCache::entriesSurviveARestart()
@@ -328,13 +333,58 @@ void tst_StoreCache::entriesSurviveARestart()
     }
     auto store = openStore();
     QVERIFY(store);
-    const Store::Snapshot s = store->loadSnapshot();
-    QCOMPARE(s.cacheEntries.size(), saved.size());
-    for (qsizetype i = 0; i < saved.size(); ++i) {   // oldest first
-        compareEntry(s.cacheEntries.at(i), saved.at(i));
+    const QList<CacheEntry> s = StoreCacheChunks::readAll(*store);
+    QCOMPARE(s.size(), saved.size());
+    for (qsizetype i = 0; i < saved.size(); ++i) {   // newest first
+        compareEntry(s.at(i), saved.at(saved.size() - 1 - i));
         if (QTest::currentTestFailed())
             return;
     }
+}
+
+void tst_StoreCache::theLastSavedComesFirst()
+{
+    // A gateway that loads only what fits keeps the answers saved last:
+    // saving an entry again makes it the newest.
+    auto store = openStore();
+    QVERIFY(store);
+    for (char c : {'a', 'b', 'c', 'd'})
+        store->saveCacheEntry(fullEntry(c));
+    store->flushAndWait();
+    CacheEntry again = fullEntry('b');
+    again.cost = 9.0;
+    store->saveCacheEntry(again);
+    const QList<CacheEntry> s = StoreCacheChunks::readAll(*store, 2);
+    QCOMPARE(keys(s), (QList<QByteArray>{fullEntry('b').key, fullEntry('d').key, fullEntry('c').key,
+                                         fullEntry('a').key}));
+    QCOMPARE(s.first().cost, 9.0);
+}
+
+void tst_StoreCache::aChunkStopsAtItsByteBound()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    QList<QByteArray> saved;
+    for (char c = 'a'; c < 'a' + 10; ++c) {
+        store->saveCacheEntry(fullEntry(c));
+        saved.prepend(fullEntry(c).key);   // newest first
+    }
+    const qint64 entryBytes = fullEntry('a').sizeBytes();
+    // A chunk ends with the entry that reaches the bound: 3 of 2.5 entries' worth.
+    const QList<Store::CacheChunk> chunks = StoreCacheChunks::chunks(*store, 100, entryBytes * 5 / 2);
+    QList<qsizetype> sizes;
+    QList<QByteArray> read;
+    for (const Store::CacheChunk &c : chunks) {
+        sizes.append(c.entries.size());
+        read += keys(c.entries);
+    }
+    QCOMPARE(sizes, (QList<qsizetype>{3, 3, 3, 1}));
+    QCOMPARE(read, saved);   // each once, in order
+    // And by count: 4 at a time, the last chunk short.
+    sizes.clear();
+    for (const Store::CacheChunk &c : StoreCacheChunks::chunks(*store, 4))
+        sizes.append(c.entries.size());
+    QCOMPARE(sizes, (QList<qsizetype>{4, 4, 2}));
 }
 
 QTEST_GUILESS_MAIN(tst_StoreCache)

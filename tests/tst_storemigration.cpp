@@ -5,6 +5,7 @@
 // leaves the file as it was; a database from a newer Tollgate is refused
 // with a message that says so, and left untouched.
 
+#include "storecachechunks.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -316,7 +317,7 @@ void tst_StoreMigration::upgradeKeepsRows()
         QVERIFY(s.prices.isEmpty());
         QVERIFY(s.prompts.isEmpty());
     }
-    QVERIFY(s.cacheEntries.isEmpty());
+    QVERIFY(StoreCacheChunks::readAll(*store).isEmpty());
 
     const QList<UsageRecord> usage = allUsage(*store, this);
     QCOMPARE(usage.size(), version >= 3 ? 4 : version >= 2 ? 3 : 2);
@@ -386,9 +387,10 @@ void tst_StoreMigration::upgradeKeepsRows()
     QCOMPARE(after.first().runId, u"run-2"_s);
     const Store::Snapshot upgraded = store->loadSnapshot();
     QCOMPARE(upgraded.prices.size(), 1);
-    QCOMPARE(upgraded.cacheEntries.size(), 1);
-    QCOMPARE(upgraded.cacheEntries.first().key, cached.key);
-    QCOMPARE(upgraded.cacheEntries.first().format, WireFormat::Anthropic);
+    const QList<CacheEntry> upgradedCache = StoreCacheChunks::readAll(*store);
+    QCOMPARE(upgradedCache.size(), 1);
+    QCOMPARE(upgradedCache.first().key, cached.key);
+    QCOMPARE(upgradedCache.first().format, WireFormat::Anthropic);
     store.reset();
 
     RawDb raw(dbPath());

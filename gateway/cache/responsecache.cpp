@@ -29,13 +29,18 @@ QByteArray ResponseCache::keyFor(const QString &endpoint, const QJsonObject &bod
     return h.result();
 }
 
-void ResponseCache::load(const QList<CacheEntry> &entries)
+bool ResponseCache::restore(const QList<CacheEntry> &entries, const QDateTime &now)
 {
-    const QDateTime now = QDateTime::currentDateTimeUtc();
     for (const CacheEntry &e : entries) {
-        if (e.expiresAt > now)
-            insert(e);
+        if (e.expiresAt <= now || m_entries.contains(e.key))
+            continue;
+        if (m_bytes + e.sizeBytes() > m_maxBytes)
+            return false;
+        m_lru.push_back(e.key);
+        m_bytes += e.sizeBytes();
+        m_entries.insert(e.key, Slot{e, std::prev(m_lru.end())});
     }
+    return true;
 }
 
 const CacheEntry *ResponseCache::lookup(const QByteArray &key, const QDateTime &now)

@@ -4,7 +4,7 @@
 // used out, by bytes), and single flight: while one call for a key is in
 // flight, identical calls wait for its answer instead of going upstream.
 // Entries are announced with stored()/evicted() so the store persists
-// them; load() brings them back after a restart.
+// them; restore() brings them back after a restart, while calls are served.
 //
 //   const QByteArray key = ResponseCache::keyFor(endpoint, body);
 //   if (const CacheEntry *e = cache.lookup(key, now)) serve(*e);
@@ -32,7 +32,12 @@ public:
     static const QStringList kIgnoredFields;
     static QByteArray keyFor(const QString &endpoint, const QJsonObject &body);
 
-    void load(const QList<CacheEntry> &entries);
+    // Entries read back from the store, newest first, chunk after chunk:
+    // each goes behind every entry present (older than all of them), and
+    // one present already (stored by a call since the start) or expired is
+    // skipped. Nothing is evicted to make room and nothing is announced
+    // (they are in the store). False once an entry no longer fits.
+    bool restore(const QList<CacheEntry> &entries, const QDateTime &now);
     // The live entry for key (refreshing its recency), or null.
     const CacheEntry *lookup(const QByteArray &key, const QDateTime &now);
     void insert(CacheEntry entry);

@@ -443,7 +443,12 @@ PromptVersion RecordSql::readPromptVersion(const QSqlQuery &q, QString *name)
 
 QString RecordSql::upsertCacheEntrySql()
 {
-    return upsert(u"cache_entries"_s, kCacheColumns, u"key"_s);
+    // REPLACE, not upsert(): a saved entry gets a new rowid, so rowid order
+    // is the order entries were saved in, which selectCacheChunkSql reads
+    // newest first along the table itself, without an index or a sort. The
+    // key is the table's only unique column, so REPLACE drops nothing else.
+    return u"REPLACE INTO cache_entries ("_s % kCacheColumns.join(u',') % u") VALUES ("_s
+        % placeholders(kCacheColumns.size()) % u")"_s;
 }
 
 void RecordSql::bindCacheEntry(QSqlQuery &q, const CacheEntry &e)
@@ -464,7 +469,7 @@ void RecordSql::bindCacheEntry(QSqlQuery &q, const CacheEntry &e)
     q.bindValue(CCost, e.cost);
     q.bindValue(CCreated, timeValue(e.createdAt));
     // The cache treats an entry without an expiry as expired; so does the
-    // store, and the next open purges it.
+    // store, and the purge after the next open deletes it.
     q.bindValue(CExpires, e.expiresAt.isValid() ? e.expiresAt.toMSecsSinceEpoch() : qint64(0));
 }
 
@@ -473,10 +478,18 @@ QString RecordSql::deleteCacheEntrySql()
     return u"DELETE FROM cache_entries WHERE key = ?"_s;
 }
 
-QString RecordSql::selectCacheEntriesSql()
+QString RecordSql::selectCacheChunkSql()
 {
+    // NOT INDEXED keeps SQLite off the expiry index: the walk is down the
+    // rowids, from `before`, and stops after `limit` rows.
     return u"SELECT "_s % kCacheColumns.join(u',')
-        % u" FROM cache_entries WHERE expires_ms > ? ORDER BY created_ms, key"_s;
+        % u",rowid FROM cache_entries NOT INDEXED WHERE rowid < ? AND expires_ms > ? "
+          "ORDER BY rowid DESC LIMIT ?"_s;
+}
+
+qint64 RecordSql::cacheRowId(const QSqlQuery &q)
+{
+    return q.value(CColumnCount).toLongLong();
 }
 
 std::optional<CacheEntry> RecordSql::readCacheEntry(const QSqlQuery &q)
@@ -507,7 +520,8 @@ std::optional<CacheEntry> RecordSql::readCacheEntry(const QSqlQuery &q)
 
 QString RecordSql::purgeCacheEntriesSql()
 {
-    return u"DELETE FROM cache_entries WHERE expires_ms <= ?"_s;
+    return u"DELETE FROM cache_entries WHERE rowid IN "
+           "(SELECT rowid FROM cache_entries WHERE expires_ms <= ? LIMIT ?)"_s;
 }
 
 // --- spend -----------------------------------------------------------------

@@ -63,11 +63,15 @@ public:
     static QString upsertCacheEntrySql();
     static void bindCacheEntry(QSqlQuery &q, const CacheEntry &e);
     static QString deleteCacheEntrySql();       // bind: key
-    static QString selectCacheEntriesSql();     // bind: now (epoch ms); unexpired, oldest first
+    // bind: before (rowid), now (epoch ms), limit. Unexpired entries, the
+    // most recently saved first (saving gives a row a new rowid), each row
+    // followed by its rowid (cacheRowId).
+    static QString selectCacheChunkSql();
+    static qint64 cacheRowId(const QSqlQuery &q);
     // nullopt for a row in a format this build does not speak: better a
     // miss than an answer in the wrong dialect.
     static std::optional<CacheEntry> readCacheEntry(const QSqlQuery &q);
-    static QString purgeCacheEntriesSql();      // bind: now (epoch ms)
+    static QString purgeCacheEntriesSql();      // bind: now (epoch ms), at most how many
 
     // Spend over usage rows with from <= time_ms < until (bind both, epoch
     // ms), read through the time index. By day: days since the epoch (UTC),

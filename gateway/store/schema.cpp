@@ -105,8 +105,8 @@ const char16_t *const kVersion3[] = {
 
 // The response cache, kept across restarts. key is the SHA-256 of the
 // canonical request; expires_ms is never NULL (an entry without an expiry
-// is already expired), and its index makes both the purge on open and the
-// snapshot's "still fresh" filter a range read.
+// is already expired), and its index makes the purge after an open a range
+// read. (Loading reads down the rowids instead: see selectCacheChunkSql.)
 const char16_t *const kVersion4[] = {
     uR"(CREATE TABLE cache_entries (
         key BLOB NOT NULL PRIMARY KEY,

@@ -53,55 +53,47 @@ Store::Snapshot Store::loadSnapshot()
     return snapshot;
 }
 
+// The writes go straight into the worker's inbox (StoreWorker::post), from
+// this thread: no queued call per write.
+
 void Store::appendUsage(const UsageRecord &record)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, record] { worker->appendUsage(record); },
-                              Qt::QueuedConnection);
+    m_worker->appendUsage(record);
 }
 
 void Store::saveKey(const KeyRecord &key)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, key] { worker->saveKey(key); },
-                              Qt::QueuedConnection);
+    m_worker->saveKey(key);
 }
 
 void Store::saveRun(const RunRecord &run)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, run] { worker->saveRun(run); },
-                              Qt::QueuedConnection);
+    m_worker->saveRun(run);
 }
 
 void Store::savePrice(const QString &model, const Price &price)
 {
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, model, price] { worker->savePrice(model, price); },
-        Qt::QueuedConnection);
+    m_worker->savePrice(model, price);
 }
 
 void Store::savePromptVersion(const QString &name, const PromptVersion &version)
 {
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, name, version] { worker->savePromptVersion(name, version); },
-        Qt::QueuedConnection);
+    m_worker->savePromptVersion(name, version);
 }
 
 void Store::setActivePrompt(const QString &name, int version)
 {
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, name, version] { worker->setActivePrompt(name, version); },
-        Qt::QueuedConnection);
+    m_worker->setActivePrompt(name, version);
 }
 
 void Store::saveCacheEntry(const CacheEntry &entry)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, entry] { worker->saveCacheEntry(entry); },
-                              Qt::QueuedConnection);
+    m_worker->saveCacheEntry(entry);
 }
 
 void Store::deleteCacheEntry(const QByteArray &key)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, key] { worker->deleteCacheEntry(key); },
-                              Qt::QueuedConnection);
+    m_worker->deleteCacheEntry(key);
 }
 
 StoreReply *Store::replyTo(QObject *context, std::function<void()> callback)
@@ -128,6 +120,22 @@ void Store::queryUsage(const UsageQuery &query, QObject *context,
         m_worker,
         [worker = m_worker, query, rows, reply] {
             *rows = worker->queryUsage(query);
+            reply->deliver();
+        },
+        Qt::QueuedConnection);
+}
+
+void Store::readCacheChunk(qint64 from, int maxEntries, qint64 maxBytes, QObject *context,
+                           std::function<void(CacheChunk)> done)
+{
+    if (!context)
+        return;
+    auto chunk = std::make_shared<CacheChunk>();
+    StoreReply *reply = replyTo(context, [chunk, done = std::move(done)] { done(std::move(*chunk)); });
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, from, maxEntries, maxBytes, chunk, reply] {
+            *chunk = worker->readCacheChunk(from, maxEntries, maxBytes);
             reply->deliver();
         },
         Qt::QueuedConnection);

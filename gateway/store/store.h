@@ -7,6 +7,11 @@
 // most a crash can lose). Queries answer through a callback on the
 // caller's thread. The schema is versioned and migrated in place on open.
 //
+// A write is cheap for the caller: it goes into an inbox under a mutex, and
+// only the write that finds the inbox empty wakes the store thread, which
+// takes the whole inbox into its batch at once. Writes keep the order they
+// were made in, and a read or a flush sees every write made before it.
+//
 //   Store store(dataDir + "/tollgate.db");
 //   if (!store.open(&error)) ...              // startup only: waits for the store thread
 //   Store::Snapshot s = store.loadSnapshot(); // startup only
@@ -54,11 +59,27 @@ public:
         QList<RunRecord> runs;
         QHash<QString, Price> prices;      // admin-set prices
         QList<PromptRecord> prompts;
-        QList<CacheEntry> cacheEntries;    // unexpired response-cache entries
     };
-    Snapshot loadSnapshot();               // blocking; startup only
+    // Blocking; startup only. Small tables only: nothing here grows with
+    // the ledger or the response cache.
+    Snapshot loadSnapshot();
 
-    // Queued writes; each returns at once.
+    // The response cache on disk, read back a chunk at a time so a large
+    // cache loads while the gateway already serves, without holding the
+    // store thread for long: up to maxEntries unexpired entries stored
+    // before `from` (the previous chunk's `next`; 0 = start from the
+    // newest), newest first, stopping as soon as their sizes
+    // (CacheEntry::sizeBytes) reach maxBytes.
+    struct CacheChunk
+    {
+        QList<CacheEntry> entries;         // newest first
+        qint64 next = 0;                   // where the next chunk starts; 0 = nothing older
+    };
+    void readCacheChunk(qint64 from, int maxEntries, qint64 maxBytes, QObject *context,
+                        std::function<void(CacheChunk)> done);
+
+    // Queued writes; each returns at once. A key or a run saved several
+    // times within one batch is written once, as last saved.
     void appendUsage(const UsageRecord &record);
     void saveKey(const KeyRecord &key);    // insert or replace by id
     void saveRun(const RunRecord &run);    // insert or replace by id

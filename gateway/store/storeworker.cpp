@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QSqlError>
 #include <QTimer>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -110,10 +111,12 @@ bool StoreWorker::open(QString *error)
     if (journalMode.compare(u"wal"_s, Qt::CaseInsensitive) != 0)
         qCWarning(lcStore) << "journal mode is" << journalMode << "not wal for" << m_path;
     tightenPermissions();
-    purgeExpiredCacheEntries();
+    // After open() has returned: the start does not wait for it.
+    QMetaObject::invokeMethod(this, &StoreWorker::purgeExpiredCacheEntries, Qt::QueuedConnection);
 
     qCInfo(lcStore) << "opened" << m_path << "schema version" << Schema::kLatestVersion;
     // Writes queued before open() waited for it.
+    drainInbox();
     if (!m_pending.empty())
         m_batchTimer->start(Store::kBatchWindowMs);
     return true;
@@ -123,9 +126,11 @@ void StoreWorker::close()
 {
     if (m_db.isOpen())
         commitPending();
+    else
+        drainInbox();   // nothing can be saved; count it below
     if (!m_pending.empty())
         qCWarning(lcStore) << "closing" << m_path << "with" << m_pending.size() << "writes not saved";
-    m_pending.clear();
+    clearPending();
     m_batchTimer->stop();
     for (auto *q : {&m_insertUsage, &m_upsertKey, &m_upsertRun, &m_upsertPrice, &m_ensurePrompt,
                     &m_upsertPromptVersion, &m_setActivePrompt, &m_upsertCacheEntry,
@@ -172,42 +177,100 @@ void StoreWorker::tightenPermissions()
 
 // --- writes ----------------------------------------------------------------
 
-void StoreWorker::appendUsage(const UsageRecord &record) { enqueue(record); }
-void StoreWorker::saveKey(const KeyRecord &key) { enqueue(key); }
-void StoreWorker::saveRun(const RunRecord &run) { enqueue(run); }
-void StoreWorker::savePrice(const QString &model, const Price &price) { enqueue(PriceWrite{model, price}); }
+void StoreWorker::appendUsage(const UsageRecord &record) { post(record); }
+void StoreWorker::saveKey(const KeyRecord &key) { post(key); }
+void StoreWorker::saveRun(const RunRecord &run) { post(run); }
+void StoreWorker::savePrice(const QString &model, const Price &price) { post(PriceWrite{model, price}); }
 
 void StoreWorker::savePromptVersion(const QString &name, const PromptVersion &version)
 {
-    enqueue(PromptVersionWrite{name, version});
+    post(PromptVersionWrite{name, version});
 }
 
 void StoreWorker::setActivePrompt(const QString &name, int version)
 {
-    enqueue(ActivePromptWrite{name, version});
+    post(ActivePromptWrite{name, version});
 }
 
-void StoreWorker::saveCacheEntry(const CacheEntry &entry) { enqueue(entry); }
-void StoreWorker::deleteCacheEntry(const QByteArray &key) { enqueue(CacheDeleteWrite{key}); }
+void StoreWorker::saveCacheEntry(const CacheEntry &entry) { post(entry); }
+void StoreWorker::deleteCacheEntry(const QByteArray &key) { post(CacheDeleteWrite{key}); }
+
+void StoreWorker::post(Write write)
+{
+    bool wake = false;
+    {
+        const QMutexLocker lock(&m_inboxLock);
+        m_inbox.push_back(std::move(write));
+        if (!m_batchOpen) {
+            // The first write of a batch: its window starts now.
+            m_batchOpen = true;
+            wake = true;
+        } else if (m_inbox.size() >= std::size_t(kBatchOps) && !m_drainQueued) {
+            wake = true;   // a full batch's worth: no need to wait for the window
+        }
+        m_drainQueued = m_drainQueued || wake;
+    }
+    if (wake)
+        QMetaObject::invokeMethod(this, &StoreWorker::drainInbox, Qt::QueuedConnection);
+}
+
+void StoreWorker::drainInbox()
+{
+    std::vector<Write> writes;
+    {
+        const QMutexLocker lock(&m_inboxLock);
+        writes.swap(m_inbox);
+        m_drainQueued = false;
+    }
+    for (Write &write : writes)
+        enqueue(std::move(write));
+}
 
 void StoreWorker::enqueue(Write write)
 {
+    // A later save of a key or run already waiting takes its place: the row
+    // is written once per batch, as last saved. Nothing reads the order of
+    // key and run rows against the rest (the ledger has no foreign keys).
+    if (const auto *key = std::get_if<KeyRecord>(&write)) {
+        const auto it = m_pendingKeys.constFind(key->id);
+        if (it != m_pendingKeys.constEnd()) {
+            m_pending[*it] = std::move(write);
+            return;
+        }
+    } else if (const auto *run = std::get_if<RunRecord>(&write)) {
+        const auto it = m_pendingRuns.constFind(run->id);
+        if (it != m_pendingRuns.constEnd()) {
+            m_pending[*it] = std::move(write);
+            return;
+        }
+    }
     if (m_pending.size() >= std::size_t(kMaxPending)) {
         if (m_dropped++ % 10000 == 0)
             qCCritical(lcStore) << "cannot save to" << m_path << "- dropped" << m_dropped
                                 << "writes so far";
         return;
     }
+    if (const auto *key = std::get_if<KeyRecord>(&write))
+        m_pendingKeys.insert(key->id, m_pending.size());
+    else if (const auto *run = std::get_if<RunRecord>(&write))
+        m_pendingRuns.insert(run->id, m_pending.size());
     // Keys, runs and prices share the ledger's batch rather than committing
-    // on their own: a run is saved on every call, and one list keeps every
-    // write in the order it was made.
+    // on their own, and one list keeps every write in the order it was made.
     m_pending.push_back(std::move(write));
     if (!m_db.isOpen())
         return;   // open() starts the clock
-    if (m_pending.size() == 1)
+    // Already running when writes waited in the inbox: their window started then.
+    if (!m_batchTimer->isActive())
         m_batchTimer->start(Store::kBatchWindowMs);
     else if (m_pending.size() >= std::size_t(kBatchOps) && !m_failing)
-        commitPending();
+        commitBatch();
+}
+
+void StoreWorker::clearPending()
+{
+    m_pending.clear();
+    m_pendingKeys.clear();
+    m_pendingRuns.clear();
 }
 
 StoreWorker::Outcome StoreWorker::exec(QSqlQuery &q, const char *what)
@@ -294,17 +357,53 @@ bool StoreWorker::runQuery(QSqlQuery &q, const QString &statement, const QVarian
 
 void StoreWorker::purgeExpiredCacheEntries()
 {
-    // A range delete on the expires_ms index, so cheap enough for every
-    // open. The snapshot filters on expiry anyway: this only keeps the file
-    // from growing with answers nobody will be served again.
+    // A range read on the expires_ms index, kPurgeRows at a time, each
+    // step its own queued call: after a long pause the whole cache can have
+    // expired, and deleting it in one go would hold the store thread (the
+    // start, every batch) for seconds. Reads skip expired entries anyway:
+    // this only keeps the file from growing with answers nobody will be
+    // served again.
+    if (!m_db.isOpen())
+        return;
     QSqlQuery q(m_db);
-    if (runQuery(q, RecordSql::purgeCacheEntriesSql(), {QDateTime::currentMSecsSinceEpoch()},
-                 "purging expired cache entries")
-        && q.numRowsAffected() > 0)
-        qCInfo(lcStore) << "purged" << q.numRowsAffected() << "expired cache entries from" << m_path;
+    if (!runQuery(q, RecordSql::purgeCacheEntriesSql(), {QDateTime::currentMSecsSinceEpoch(), kPurgeRows},
+                  "purging expired cache entries"))
+        return;
+    const int deleted = q.numRowsAffected();
+    m_purged += std::max(deleted, 0);
+    if (deleted >= kPurgeRows) {
+        QMetaObject::invokeMethod(this, &StoreWorker::purgeExpiredCacheEntries, Qt::QueuedConnection);
+        return;
+    }
+    if (m_purged > 0)
+        qCInfo(lcStore) << "purged" << m_purged << "expired cache entries from" << m_path;
+    m_purged = 0;
 }
 
 bool StoreWorker::commitPending()
+{
+    drainInbox();
+    return commitBatch();
+}
+
+bool StoreWorker::commitBatch()
+{
+    const bool written = writeBatch();
+    // Writes that came in while this one was written did not wake the store
+    // thread (the batch was open): keep it open and its clock running for
+    // them. Only a batch that closes here has the next write wake us.
+    bool open = false;
+    {
+        const QMutexLocker lock(&m_inboxLock);
+        open = !m_inbox.empty() || !m_pending.empty();
+        m_batchOpen = open;
+    }
+    if (open && m_db.isOpen() && !m_batchTimer->isActive())
+        m_batchTimer->start(Store::kBatchWindowMs);
+    return written;
+}
+
+bool StoreWorker::writeBatch()
 {
     m_batchTimer->stop();
     if (m_pending.empty())
@@ -341,7 +440,7 @@ bool StoreWorker::commitPending()
         return retryLater();
     }
     m_failing = false;
-    m_pending.clear();
+    clearPending();
     m_usageRowsWritten.fetch_add(usageRows, std::memory_order_relaxed);
     return true;
 }
@@ -396,15 +495,40 @@ Store::Snapshot StoreWorker::loadSnapshot()
                 snapshot.prompts[*it].versions.append(std::move(v));
         }
     }
-    // Expired since the purge on open: left for the next open to delete.
-    if (runQuery(q, RecordSql::selectCacheEntriesSql(), {QDateTime::currentMSecsSinceEpoch()},
-                 "reading the cache entries")) {
-        while (q.next()) {
-            if (std::optional<CacheEntry> e = RecordSql::readCacheEntry(q))
-                snapshot.cacheEntries.append(std::move(*e));
+    return snapshot;
+}
+
+Store::CacheChunk StoreWorker::readCacheChunk(qint64 from, int maxEntries, qint64 maxBytes)
+{
+    Store::CacheChunk chunk;
+    if (!m_db.isOpen() || maxEntries <= 0 || maxBytes <= 0)
+        return chunk;
+    // The first chunk sees every write made before it, as every read does.
+    // Later ones do not commit first: by then what is pending are answers
+    // the cache holds already, and the batch keeps its window.
+    if (from <= 0)
+        commitPending();
+    QSqlQuery q(m_db);
+    const qint64 before = from > 0 ? from : std::numeric_limits<qint64>::max();
+    // Expired and not purged yet: skipped.
+    if (!runQuery(q, RecordSql::selectCacheChunkSql(),
+                  {before, QDateTime::currentMSecsSinceEpoch(), maxEntries}, "reading the cache entries"))
+        return chunk;
+    int rows = 0;
+    qint64 bytes = 0;
+    qint64 last = 0;
+    while (bytes < maxBytes && q.next()) {
+        ++rows;
+        last = RecordSql::cacheRowId(q);
+        if (std::optional<CacheEntry> e = RecordSql::readCacheEntry(q)) {
+            bytes += e->sizeBytes();
+            chunk.entries.append(std::move(*e));
         }
     }
-    return snapshot;
+    // Fewer rows than asked for, and not cut short: that was the oldest.
+    if (rows == maxEntries || bytes >= maxBytes)
+        chunk.next = last;
+    return chunk;
 }
 
 QList<UsageRecord> StoreWorker::queryUsage(const Store::UsageQuery &query)
