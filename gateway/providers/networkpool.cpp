@@ -1,10 +1,30 @@
 #include "networkpool.h"
 
 #include <QNetworkAccessManager>
+#include <QNetworkProxyFactory>
 
 namespace {
+
 constexpr int kConnectionsPerManager = 6; // Qt 6.4's fixed HTTP/1.1 limit per host
-}
+
+// Qt 6.4 opens a plain-HTTP connection that goes through no proxy as an
+// unbuffered socket (QHttpNetworkConnectionChannel::ensureConnection), and
+// reads an answer's status line, headers and chunk sizes one byte at a
+// time: one read() system call per byte, about a hundred per call. Naming
+// the application's default proxy as the (transparent) proxy for every
+// request makes Qt open a buffered socket instead; that socket then asks
+// the application proxy, which Tollgate never sets, and connects directly.
+// TLS connections are buffered either way.
+class BufferedDirectConnections : public QNetworkProxyFactory
+{
+public:
+    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &) override
+    {
+        return {QNetworkProxy(QNetworkProxy::DefaultProxy)};
+    }
+};
+
+} // namespace
 
 NetworkPool::NetworkPool(QObject *parent, int maxManagers) : QObject(parent), m_maxManagers(maxManagers)
 {
@@ -24,6 +44,7 @@ QNetworkAccessManager *NetworkPool::acquire()
         nam->setCookieJar(nullptr);
         nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
         nam->setAutoDeleteReplies(false);
+        nam->setProxyFactory(new BufferedDirectConnections); // the manager owns it
         m_managers.append({nam, 0});
         best = &m_managers.last();
     }
