@@ -9,7 +9,7 @@ JOBS="${JOBS:-$(nproc)}"
 PACKAGES=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev
-  qt6-httpserver-dev qt6-websockets-dev libqt6svg6
+  qt6-httpserver-dev qt6-websockets-dev libqt6svg6 libjemalloc-dev
   file dpkg-dev appstream desktop-file-utils curl librsvg2-bin
 )
 
