@@ -9,7 +9,7 @@ void AnthropicStreamAssembler::add(const SseEvent &event)
 {
     if (event.data.isEmpty())
         return;
-    const QJsonObject object = QJsonDocument::fromJson(event.data).object();
+    const QJsonObject &object = event.object();
     // The data's "type" is authoritative; the "event:" line repeats it.
     QString type = object.value("type"_L1).toString();
     if (type.isEmpty())

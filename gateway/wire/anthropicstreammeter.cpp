@@ -30,8 +30,7 @@ QByteArray AnthropicStreamMeter::filter(const SseEvent &event)
     if (event.data.isEmpty())
         return event.raw;
 
-    const QJsonDocument doc = QJsonDocument::fromJson(event.data);
-    const QJsonObject object = doc.object();
+    const QJsonObject &object = event.object();
     // The data's "type" is authoritative; the "event:" line repeats it.
     QString type = object.value(QLatin1StringView("type")).toString();
     if (type.isEmpty())

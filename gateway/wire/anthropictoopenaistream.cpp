@@ -30,7 +30,7 @@ QByteArray AnthropicToOpenAiStream::translate(const SseEvent &event)
 {
     if (m_done || event.data.isEmpty())
         return {};
-    const QJsonObject object = QJsonDocument::fromJson(event.data).object();
+    const QJsonObject &object = event.object();
     QString type = object.value(u"type").toString();
     if (type.isEmpty())
         type = QString::fromUtf8(event.event);

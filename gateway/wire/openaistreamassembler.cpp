@@ -49,10 +49,9 @@ void OpenAiStreamAssembler::add(const SseEvent &event)
         m_error = true;
         return;
     }
-    const QJsonDocument doc = QJsonDocument::fromJson(event.data);
-    if (!doc.isObject())
+    if (!event.isObject())
         return;
-    const QJsonObject chunk = doc.object();
+    const QJsonObject &chunk = event.object();
     if (chunk.contains("error"_L1)) {
         m_error = true;
         return;

@@ -153,13 +153,12 @@ QByteArray OpenAiStreamMeter::filter(const SseEvent &event)
         return event.raw;
     }
 
-    const QJsonDocument doc = QJsonDocument::fromJson(event.data);
-    if (!doc.isObject()) {
+    if (!event.isObject()) {
         if (event.event == "error" && m_error.isEmpty())
             m_error = event.data;
         return event.raw;
     }
-    const QJsonObject chunk = doc.object();
+    const QJsonObject &chunk = event.object();
 
     if ((event.event == "error" || chunk.contains(QLatin1StringView("error"))) && m_error.isEmpty())
         m_error = event.data;

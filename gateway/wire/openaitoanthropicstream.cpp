@@ -27,10 +27,9 @@ QByteArray OpenAiToAnthropicStream::translate(const SseEvent &event)
     if (data == "[DONE]")
         return m_started ? terminate() : QByteArray();
 
-    const QJsonDocument doc = QJsonDocument::fromJson(event.data);
-    if (!doc.isObject())
+    if (!event.isObject())
         return {};
-    const QJsonObject chunk = doc.object();
+    const QJsonObject &chunk = event.object();
     if (chunk.contains(u"error") || event.event == "error") {
         const QJsonValue error = chunk.value(u"error");
         return this->error(error.isObject() ? error.toObject() : chunk);
