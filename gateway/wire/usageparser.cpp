@@ -1,5 +1,7 @@
 #include "usageparser.h"
 
+#include "jsonscan.h"
+
 #include <QJsonDocument>
 #include <QJsonValue>
 
@@ -62,6 +64,15 @@ std::optional<TokenUsage> UsageParser::fromUsageObject(WireFormat format, const 
 
 std::optional<TokenUsage> UsageParser::fromResponseBody(WireFormat format, const QByteArray &body)
 {
+    // Only the usage object is parsed; the answer around it (its text can
+    // be long) is skipped over.
+    const JsonScan::Member member = JsonScan::topLevelMember(body, "usage");
+    if (member.status == JsonScan::Status::Absent)
+        return std::nullopt;
+    if (member.status == JsonScan::Status::Found) {
+        const QJsonDocument usage = QJsonDocument::fromJson(member.value.toByteArray());
+        return usage.isObject() ? fromUsageObject(format, usage.object()) : std::nullopt;
+    }
     const QJsonDocument doc = QJsonDocument::fromJson(body);
     if (!doc.isObject())
         return std::nullopt;
