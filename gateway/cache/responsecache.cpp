@@ -1,7 +1,8 @@
 #include "responsecache.h"
 
 #include <QCryptographicHash>
-#include <QJsonDocument>
+#include <QJsonArray>
+#include <QJsonObject>
 
 using namespace Qt::StringLiterals;
 
@@ -15,17 +16,76 @@ ResponseCache::ResponseCache(qint64 maxBytes, int ttlSeconds, QObject *parent)
 {
 }
 
+namespace {
+
+// Feeds a JSON value into the hash as typed, length-prefixed pieces, so
+// no two different values hash alike and nothing is serialised first.
+// Object members go in key order (QJsonObject keeps its keys sorted), so
+// the client's field order and whitespace do not matter.
+void hashValue(QCryptographicHash &h, const QJsonValue &v);
+
+void hashText(QCryptographicHash &h, char tag, const QString &text)
+{
+    const qsizetype size = text.size();
+    h.addData(QByteArrayView(&tag, 1));
+    h.addData(QByteArrayView(reinterpret_cast<const char *>(&size), sizeof size));
+    h.addData(QByteArrayView(reinterpret_cast<const char *>(text.utf16()), size * 2));
+}
+
+void hashObject(QCryptographicHash &h, const QJsonObject &o, const QStringList *skip)
+{
+    h.addData(QByteArrayView("{", 1));
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QString key = it.key();
+        if (skip && skip->contains(key))
+            continue;
+        hashText(h, 'k', key);
+        hashValue(h, it.value());
+    }
+    h.addData(QByteArrayView("}", 1));
+}
+
+void hashValue(QCryptographicHash &h, const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+        h.addData(QByteArrayView("n", 1));
+        break;
+    case QJsonValue::Bool:
+        h.addData(v.toBool() ? QByteArrayView("t", 1) : QByteArrayView("f", 1));
+        break;
+    case QJsonValue::Double: {
+        // 1 and 1.0 are the same number in JSON, and in QJsonValue.
+        const double d = v.toDouble();
+        h.addData(QByteArrayView("d", 1));
+        h.addData(QByteArrayView(reinterpret_cast<const char *>(&d), sizeof d));
+        break;
+    }
+    case QJsonValue::String:
+        hashText(h, 's', v.toString());
+        break;
+    case QJsonValue::Array: {
+        h.addData(QByteArrayView("[", 1));
+        for (const QJsonValue &e : v.toArray())
+            hashValue(h, e);
+        h.addData(QByteArrayView("]", 1));
+        break;
+    }
+    case QJsonValue::Object:
+        hashObject(h, v.toObject(), nullptr);
+        break;
+    case QJsonValue::Undefined:
+        break;
+    }
+}
+
+} // namespace
+
 QByteArray ResponseCache::keyFor(const QString &endpoint, const QJsonObject &body)
 {
-    QJsonObject canonical = body;
-    for (const QString &f : kIgnoredFields)
-        canonical.remove(f);
-    // QJsonObject keeps its keys sorted, so the compact form is canonical:
-    // field order and whitespace in the client's JSON do not matter.
     QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(endpoint.toUtf8());
-    h.addData(QByteArrayView("\n"));
-    h.addData(QJsonDocument(canonical).toJson(QJsonDocument::Compact));
+    hashText(h, 'e', endpoint);
+    hashObject(h, body, &kIgnoredFields);
     return h.result();
 }
 
