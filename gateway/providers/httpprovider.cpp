@@ -28,8 +28,12 @@ QUrl HttpProvider::urlFor(const UpstreamRequest &request) const
     return QUrl(base + QLatin1StringView("/chat/completions"));
 }
 
-ProviderCall *HttpProvider::createCall(const UpstreamRequest &request, QObject *parent)
+const QNetworkRequest &HttpProvider::requestTemplate(const UpstreamRequest &request)
 {
+    std::optional<QNetworkRequest> &slot =
+        m_templates[(request.kind == UpstreamRequest::Kind::CountTokens ? 2 : 0) + (request.stream ? 1 : 0)];
+    if (slot)
+        return *slot;
     QNetworkRequest req(urlFor(request));
     req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     req.setRawHeader("accept", request.stream ? "text/event-stream" : "application/json");
@@ -39,22 +43,30 @@ ProviderCall *HttpProvider::createCall(const UpstreamRequest &request, QObject *
     req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     req.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-
-    const QByteArray credential = !request.callerCredential.isEmpty() ? request.callerCredential
-                                                                      : config().apiKey.toUtf8();
-    bool versionSet = false;
-    for (const auto &h : request.headers) {
-        if (h.first == "anthropic-version")
-            versionSet = true;
-        req.setRawHeader(h.first, h.second);
-    }
+    const QByteArray credential = config().apiKey.toUtf8();
     if (m_format == WireFormat::Anthropic) {
         if (!credential.isEmpty())
             req.setRawHeader("x-api-key", credential);
-        if (!versionSet)
-            req.setRawHeader("anthropic-version", "2023-06-01");
+        req.setRawHeader("anthropic-version", "2023-06-01");   // unless the caller names one
     } else if (!credential.isEmpty()) {
         req.setRawHeader("authorization", "Bearer " + credential);
+    }
+    slot = std::move(req);
+    return *slot;
+}
+
+ProviderCall *HttpProvider::createCall(const UpstreamRequest &request, QObject *parent)
+{
+    QNetworkRequest req = requestTemplate(request);
+    // Setting a header that is already there replaces it.
+    for (const auto &h : request.headers)
+        req.setRawHeader(h.first, h.second);
+    if (!request.callerCredential.isEmpty()) {
+        // Pass-through mode: the caller's own key, in this provider's header.
+        if (m_format == WireFormat::Anthropic)
+            req.setRawHeader("x-api-key", request.callerCredential);
+        else
+            req.setRawHeader("authorization", "Bearer " + request.callerCredential);
     }
 
     const ProviderConfig &c = config();

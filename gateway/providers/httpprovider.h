@@ -8,6 +8,11 @@
 
 #include "provider.h"
 
+#include <QNetworkRequest>
+
+#include <array>
+#include <optional>
+
 class NetworkPool;
 
 class HttpProvider : public Provider
@@ -22,6 +27,12 @@ public:
     QUrl urlFor(const UpstreamRequest &request) const;
 
 private:
+    // What every request of one kind and mode shares (URL, attributes, the
+    // provider's credential), built on first use; each call copies it and
+    // sets only its own headers, instead of parsing the URL again.
+    const QNetworkRequest &requestTemplate(const UpstreamRequest &request);
+
     WireFormat m_format;
     NetworkPool *m_pool;
+    std::array<std::optional<QNetworkRequest>, 4> m_templates;
 };
