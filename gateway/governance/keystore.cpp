@@ -39,7 +39,24 @@ QByteArray KeyStore::hashOf(QByteArrayView rawKey)
 
 QString KeyStore::monthKey(const QDateTime &when)
 {
-    return when.toUTC().toString(QStringLiteral("yyyy-MM"));
+    // Asked on every call: the month's bounds are kept, so formatting only
+    // happens when a call falls in another month than the last one.
+    struct Month
+    {
+        qint64 begin = 0;
+        qint64 end = 0;   // exclusive, ms since the epoch
+        QString key;
+    };
+    thread_local Month last;
+    const qint64 ms = when.toMSecsSinceEpoch();
+    if (ms >= last.begin && ms < last.end)
+        return last.key;
+    const QDate day = when.toUTC().date();
+    const QDate first(day.year(), day.month(), 1);
+    last.begin = first.startOfDay(Qt::UTC).toMSecsSinceEpoch();
+    last.end = first.addMonths(1).startOfDay(Qt::UTC).toMSecsSinceEpoch();
+    last.key = when.toUTC().toString(QStringLiteral("yyyy-MM"));
+    return last.key;
 }
 
 double KeyStore::monthSpend(const KeyRecord &key, const QDateTime &when)
