@@ -313,11 +313,17 @@ HttpParser::Result HttpParser::next()
             const qint64 take = qMin(avail, m_remaining);
             const qint64 needed = m_request.body.size() + take;
             if (needed > m_request.body.capacity()) {
-                // Doubling, but never past the body limit (the chunk-size
-                // check keeps the body within it): a chunked upload refused
-                // at the limit must not have cost twice the limit.
-                m_request.body.reserve(
-                    qMin(qMax(needed, 2 * qint64(m_request.body.capacity())), qMax(needed, m_limits.maxBodyBytes)));
+                // Doubling while the body is small; past 1 MiB, room up to
+                // the body limit at once (the chunk-size check keeps the body
+                // within it). The allocator hands out untouched pages, which
+                // count towards the process's memory only as the body fills
+                // them, and the body is not copied again: growing by
+                // reallocation would hold the old and the new copy together
+                // (1.5 times the limit for an upload refused at the limit).
+                constexpr qint64 kDoublingUpTo = 1 << 20;
+                const qint64 want = needed <= kDoublingUpTo ? qMax(needed, 2 * qint64(m_request.body.capacity()))
+                                                            : m_limits.maxBodyBytes;
+                m_request.body.reserve(qMin(want, qMax(needed, m_limits.maxBodyBytes)));
             }
             m_request.body.append(m_buffer.constData() + m_pos, take);
             m_pos += take;
