@@ -51,6 +51,14 @@ void TestJsonScan::cases_data()
     QTest::newRow("cut short") << QByteArray(R"({"a":"open)") << S::Unsure << QByteArray();
     QTest::newRow("missing colon") << QByteArray(R"({"a" 1})") << S::Unsure << QByteArray();
     QTest::newRow("empty") << QByteArray() << S::Unsure << QByteArray();
+    QTest::newRow("name twice (a parser keeps the last)")
+        << QByteArray(R"({"usage":{"a":1},"b":2,"usage":{"a":2}})") << S::Unsure << QByteArray();
+    QTest::newRow("name twice, the second escaped")
+        << QByteArray(R"({"usage":{"a":1},"\u0075sage":{"a":2}})") << S::Unsure << QByteArray();
+    QTest::newRow("text after the object") << QByteArray(R"({"usage":1} x)") << S::Unsure << QByteArray();
+    QTest::newRow("object not closed after the member")
+        << QByteArray(R"({"usage":1,"b":[1,2)") << S::Unsure << QByteArray();
+    QTest::newRow("trailing newline") << QByteArray("{\"usage\":1}\n") << S::Found << QByteArray("1");
 }
 
 void TestJsonScan::cases()

@@ -102,6 +102,10 @@ Member topLevelMember(QByteArrayView json, QByteArrayView name)
     s.skipSpace();
     if (s.take('}'))
         return {Status::Absent, {}};
+    // The whole object is walked even after the member is found: a parser
+    // keeps the last of two members of one name, so a second one (or an
+    // object that does not end properly) makes the answer Unsure.
+    Member found{Status::Absent, {}};
     while (true) {
         s.skipSpace();
         const char *keyStart = s.pos() + 1;
@@ -118,14 +122,19 @@ Member topLevelMember(QByteArrayView json, QByteArrayView name)
         const char *valueStart = s.pos();
         if (!s.skipValue())
             return {};
-        if (key == name)
-            return {Status::Found, QByteArrayView(valueStart, s.pos() - valueStart)};
+        if (key == name) {
+            if (found.status == Status::Found)
+                return {};
+            found = {Status::Found, QByteArrayView(valueStart, s.pos() - valueStart)};
+        }
         s.skipSpace();
         if (s.take('}'))
-            return {Status::Absent, {}};
+            break;
         if (!s.take(','))
             return {};
     }
+    s.skipSpace();
+    return s.atEnd() ? found : Member{};
 }
 
 } // namespace JsonScan

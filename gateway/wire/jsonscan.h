@@ -8,8 +8,9 @@
 //   if (m.status == JsonScan::Status::Found) parse(m.value);  // the raw value text
 //
 // Keys are compared as raw bytes: a key written with escapes ("\u0075sage")
-// is not recognised and reports Unsure, as does text that is not a
-// well-formed object; callers then fall back to a full parse.
+// reports Unsure, as do a name given twice, brackets that do not balance,
+// and text after the object; callers then fall back to a full parse. The
+// other members' values are skipped, not validated.
 
 #include <QByteArrayView>
 
