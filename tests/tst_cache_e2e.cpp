@@ -256,6 +256,15 @@ void tst_CacheE2e::keyFields_data()
     row("openai: the caller's key does not", chat, oa, oa, true, true);
     QTest::newRow("openai: field order and whitespace do not")
         << chat << compact(oa) << reordered(oa) << false << true;
+    row("openai: a seed past 2^53 changes the key", chat, with(oa, u"seed"_s, qint64(9007199254740992)),
+        with(oa, u"seed"_s, qint64(9007199254740993)), false);
+    {
+        const QByteArray one = compact(with(oa, u"temperature"_s, 1));
+        QByteArray onePointZero = one;
+        onePointZero.replace("\"temperature\":1", "\"temperature\":1.0");
+        QVERIFY(onePointZero != one);
+        QTest::newRow("openai: 1 and 1.0 do not") << chat << one << onePointZero << false << true;
+    }
 
     const QJsonObject an = anthropicBase();
     QJsonArray anMessages{QJsonObject{{u"role"_s, u"user"_s}, {u"content"_s, u"Name four rivers."_s}}};

@@ -1,8 +1,11 @@
 #include "responsecache.h"
 
+#include <QCborValue>
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonObject>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -55,10 +58,25 @@ void hashValue(QCryptographicHash &h, const QJsonValue &v)
         h.addData(v.toBool() ? QByteArrayView("t", 1) : QByteArrayView("f", 1));
         break;
     case QJsonValue::Double: {
-        // 1 and 1.0 are the same number in JSON, and in QJsonValue.
-        const double d = v.toDouble();
-        h.addData(QByteArrayView("d", 1));
-        h.addData(QByteArrayView(reinterpret_cast<const char *>(&d), sizeof d));
+        // Integers exactly (a seed of 2^53 + 1 is not 2^53), and an
+        // integral double as the integer it is, so 1 and 1.0 hash alike.
+        const QCborValue number = QCborValue::fromJsonValue(v);
+        const double d = number.toDouble();
+        qint64 i = 0;
+        bool integral = number.isInteger();
+        if (integral)
+            i = number.toInteger();
+        else if (std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) {
+            i = qint64(d);
+            integral = true;
+        }
+        if (integral) {
+            h.addData(QByteArrayView("i", 1));
+            h.addData(QByteArrayView(reinterpret_cast<const char *>(&i), sizeof i));
+        } else {
+            h.addData(QByteArrayView("d", 1));
+            h.addData(QByteArrayView(reinterpret_cast<const char *>(&d), sizeof d));
+        }
         break;
     }
     case QJsonValue::String:
