@@ -2,6 +2,7 @@
 
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
+#include <QUrl>
 
 namespace {
 
@@ -10,17 +11,32 @@ constexpr int kConnectionsPerManager = 6; // Qt 6.4's fixed HTTP/1.1 limit per h
 // Qt 6.4 opens a plain-HTTP connection that goes through no proxy as an
 // unbuffered socket (QHttpNetworkConnectionChannel::ensureConnection), and
 // reads an answer's status line, headers and chunk sizes one byte at a
-// time: one read() system call per byte, about a hundred per call. Naming
-// the application's default proxy as the (transparent) proxy for every
-// request makes Qt open a buffered socket instead; that socket then asks
-// the application proxy, which Tollgate never sets, and connects directly.
-// TLS connections are buffered either way.
+// time: one read() system call per byte, about a hundred per call. For such
+// a connection, naming the application's default proxy as the (transparent)
+// proxy makes Qt open a buffered socket instead, which connects directly
+// when the default proxy for its host is no proxy. Any other case (https,
+// a proxy from the application or the environment) is answered as Qt
+// would answer it. TLS connections are buffered either way.
 class BufferedDirectConnections : public QNetworkProxyFactory
 {
 public:
-    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &) override
+    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &query) override
     {
+        const QList<QNetworkProxy> proxies = QNetworkProxyFactory::proxyForQuery(query);
+        const QUrl url = query.url();
+        if (url.scheme() != QLatin1StringView("http") || !direct(proxies))
+            return proxies;
+        // The socket resolves the default proxy again, for a TCP connection.
+        const QNetworkProxyQuery tcp(url.host(), url.port(80), QString(), QNetworkProxyQuery::TcpSocket);
+        if (!direct(QNetworkProxyFactory::proxyForQuery(tcp)))
+            return proxies;
         return {QNetworkProxy(QNetworkProxy::DefaultProxy)};
+    }
+
+private:
+    static bool direct(const QList<QNetworkProxy> &proxies)
+    {
+        return proxies.isEmpty() || proxies.first().type() == QNetworkProxy::NoProxy;
     }
 };
 
