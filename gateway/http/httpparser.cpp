@@ -314,15 +314,17 @@ HttpParser::Result HttpParser::next()
             const qint64 needed = m_request.body.size() + take;
             if (needed > m_request.body.capacity()) {
                 // Doubling while the body is small; past 1 MiB, room up to
-                // the body limit at once (the chunk-size check keeps the body
-                // within it). The allocator hands out untouched pages, which
-                // count towards the process's memory only as the body fills
-                // them, and the body is not copied again: growing by
-                // reallocation would hold the old and the new copy together
-                // (1.5 times the limit for an upload refused at the limit).
+                // the body limit (or 64 MiB of it) at once: the chunk-size
+                // check keeps the body within the limit, the allocator hands
+                // out untouched pages that count towards the process's memory
+                // only as the body fills them, and the body is not copied
+                // again: growing by reallocation holds the old and the new
+                // copy together (1.5 times the limit for an upload refused
+                // at the limit).
                 constexpr qint64 kDoublingUpTo = 1 << 20;
-                const qint64 want = needed <= kDoublingUpTo ? qMax(needed, 2 * qint64(m_request.body.capacity()))
-                                                            : m_limits.maxBodyBytes;
+                constexpr qint64 kRoomAtOnce = qint64(64) << 20;
+                const qint64 doubled = qMax(needed, 2 * qint64(m_request.body.capacity()));
+                const qint64 want = needed <= kDoublingUpTo ? doubled : qMax(doubled, kRoomAtOnce);
                 m_request.body.reserve(qMin(want, qMax(needed, m_limits.maxBodyBytes)));
             }
             m_request.body.append(m_buffer.constData() + m_pos, take);
