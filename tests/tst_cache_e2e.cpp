@@ -17,6 +17,7 @@
 #include "governance/keystore.h"
 #include "pipeline/callmonitor.h"
 #include "rawconnection.h"
+#include "restartablegateway.h"
 #include "streamgrammar.h"
 #include "testclient.h"
 #include "testgateway.h"
@@ -160,25 +161,6 @@ struct Fixture
     }
 };
 
-// A Gateway on a data dir that outlives it, for restarts.
-struct Instance
-{
-    std::unique_ptr<Gateway> gateway;
-    QList<UsageRecord> records;
-
-    bool start(const Config &config, const QString &dir)
-    {
-        gateway = std::make_unique<Gateway>(config, dir);
-        QObject::connect(gateway->monitor(), &CallMonitor::callFinished, gateway.get(),
-                         [this](const UsageRecord &r) { records.append(r); });
-        QString why;
-        if (!gateway->start(&why)) {
-            qWarning() << why;
-            return false;
-        }
-        return true;
-    }
-};
 
 } // namespace
 
@@ -397,7 +379,7 @@ void tst_CacheE2e::survivesRestart()
     QByteArray key;
     QByteArray firstAnswer;
     {
-        Instance one;
+        RestartableGateway one;
         QVERIFY(one.start(config, dir.path()));
         KeyRecord settings;
         settings.name = u"restart"_s;
@@ -414,7 +396,7 @@ void tst_CacheE2e::survivesRestart()
         QTRY_COMPARE_WITH_TIMEOUT(one.records.size(), 2, kTimeoutMs);
     } // the gateway goes; the data dir stays
 
-    Instance two;
+    RestartableGateway two;
     QVERIFY(two.start(config, dir.path()));
     // The cache comes back while the gateway already listens (see tst_cacheload_e2e).
     QTRY_VERIFY_WITH_TIMEOUT(two.gateway->isCacheLoaded(), kTimeoutMs);

@@ -9,13 +9,14 @@
 // thread (where the chunks are read) on a semaphore once the first chunk
 // has been read, and lets it go when it has made its calls.
 
+#include "cache/responsecache.h"
 #include "canned.h"
 #include "fakeprovider.h"
 #include "gateway.h"
-#include "cache/responsecache.h"
 #include "governance/keystore.h"
 #include "pipeline/callmonitor.h"
 #include "rawconnection.h"
+#include "restartablegateway.h"
 #include "store/store.h"
 
 #include <QJsonArray>
@@ -55,24 +56,9 @@ void serve(FakeProvider &fake, const QByteArray &small)
     });
 }
 
-struct Instance
+// A restartable gateway that can also be called.
+struct Instance : RestartableGateway
 {
-    std::unique_ptr<Gateway> gateway;
-    QList<UsageRecord> records;
-
-    bool start(const Config &config, const QString &dir)
-    {
-        gateway = std::make_unique<Gateway>(config, dir);
-        QObject::connect(gateway->monitor(), &CallMonitor::callFinished, gateway.get(),
-                         [this](const UsageRecord &r) { records.append(r); });
-        QString why;
-        if (!gateway->start(&why)) {
-            qWarning() << why;
-            return false;
-        }
-        return true;
-    }
-
     HttpReply call(const QByteArray &key, const QByteArray &body)
     {
         return RawConnection::exchange(
