@@ -6,6 +6,7 @@
 
 #include "core/gatewayerror.h"
 #include "core/tokenusage.h"
+#include "core/usagerecord.h"
 #include "core/wireformat.h"
 #include "governance/budgetbook.h"
 #include "http/httprequest.h"
@@ -76,4 +77,12 @@ struct CallContext
     // and calls resumeWith(change) when the call may go on: change runs on
     // this context first, unless the call is gone by then.
     std::function<void(std::function<void(CallContext &)>)> resumeWith;
+
+    // The X-Tollgate-* headers of the answer (request id, run and step,
+    // provider, cache status, the cost when withCost, the overhead) and the
+    // rate-limit headers filters added.
+    HttpResponder::Headers gatewayHeaders(bool withCost) const;
+    // The ledger row of the call as it stands.
+    UsageRecord record() const;
+    static QByteArray formatMs(double ms) { return QByteArray::number(ms, 'f', 3); }
 };

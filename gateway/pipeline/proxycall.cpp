@@ -31,11 +31,6 @@ bool retryableStatus(int status)
     return status == 408 || status == 429 || status >= 500;
 }
 
-QByteArray formatMs(double ms)
-{
-    return QByteArray::number(ms, 'f', 3);
-}
-
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -234,7 +229,7 @@ void ProxyCall::openStream()
     m_ctx.upstreamWaitNs = m_priorWaitNs + m_upstreamClock.nsecsElapsed();
     // Overhead of a stream: the gateway's own time up to the first byte.
     m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
-    HttpResponder::Headers h = governedHeaders(false);
+    HttpResponder::Headers h = m_ctx.gatewayHeaders(false);
     bool typed = false;
     for (const auto &p : std::as_const(m_upstreamHeaders)) {
         if (forwardable(p.first) && !(m_translated && p.first == "content-type")) {
@@ -352,7 +347,7 @@ void ProxyCall::onUpstreamFinished()
         // The provider's own refusal is the client's answer, in its format.
         m_ctx.errorCode = u"provider_error"_s;
         m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
-        HttpResponder::Headers h = governedHeaders(false);
+        HttpResponder::Headers h = m_ctx.gatewayHeaders(false);
         for (const auto &p : std::as_const(m_upstreamHeaders)) {
             if (forwardable(p.first) && !(m_translated && p.first == "content-type"))
                 h.append(p);
@@ -414,7 +409,7 @@ void ProxyCall::completeBuffered(const HeaderList &upstreamHeaders)
     for (int i = 0; i < m_filtersRun; ++i)
         m_filters.at(i)->onProgress(m_ctx);
     m_ctx.overheadMs = double(m_ctx.clock.nsecsElapsed() - m_ctx.upstreamWaitNs) / 1e6;
-    HttpResponder::Headers h = governedHeaders(!m_ctx.countTokens);
+    HttpResponder::Headers h = m_ctx.gatewayHeaders(!m_ctx.countTokens);
     bool typed = false;
     for (const auto &p : upstreamHeaders) {
         if (forwardable(p.first) && !(m_translated && p.first == "content-type")) {
@@ -474,13 +469,13 @@ void ProxyCall::serveLocal()
         return;
     }
     if (!m_ctx.request.stream) {
-        HttpResponder::Headers h = governedHeaders(true);
+        HttpResponder::Headers h = m_ctx.gatewayHeaders(true);
         h.emplaceBack(QByteArray("content-type"), QByteArrayLiteral("application/json"));
         m_responder->respond(200, h, body);
         finish();
         return;
     }
-    HttpResponder::Headers h = governedHeaders(false);
+    HttpResponder::Headers h = m_ctx.gatewayHeaders(false);
     h.emplaceBack(QByteArray("content-type"), QByteArrayLiteral("text/event-stream; charset=utf-8"));
     h.emplaceBack(QByteArray("cache-control"), QByteArrayLiteral("no-cache"));
     m_responder->writeHead(200, h);
@@ -508,7 +503,7 @@ void ProxyCall::respondError(const GatewayError &error)
     }
     if (!m_ctx.provider.isEmpty())
         extra.emplaceBack(QByteArray("x-tollgate-provider"), m_ctx.provider.toUtf8());
-    extra.emplaceBack(QByteArray("x-tollgate-overhead-ms"), formatMs(m_ctx.overheadMs));
+    extra.emplaceBack(QByteArray("x-tollgate-overhead-ms"), CallContext::formatMs(m_ctx.overheadMs));
     ErrorResponder::respond(m_responder, m_ctx.clientFormat, error, m_ctx.requestId, extra);
     finish();
 }
@@ -571,54 +566,6 @@ void ProxyCall::finish()
     for (int i = m_filtersRun - 1; i >= 0; --i)
         m_filters.at(i)->onFinish(m_ctx);
     if (m_monitor)
-        m_monitor->remove(this, makeRecord());
+        m_monitor->remove(this, m_ctx.record());
     deleteLater();
-}
-
-HttpResponder::Headers ProxyCall::governedHeaders(bool withCost) const
-{
-    HttpResponder::Headers h;
-    h.reserve(10 + m_ctx.responseHeaders.size());
-    h.emplaceBack(QByteArray("x-tollgate-request-id"), m_ctx.requestId);
-    if (!m_ctx.runId.isEmpty()) {
-        h.emplaceBack(QByteArray("x-tollgate-run-id"), m_ctx.runId.toUtf8());
-        h.emplaceBack(QByteArray("x-tollgate-step-id"), m_ctx.stepId.toUtf8());
-    }
-    h.emplaceBack(QByteArray("x-tollgate-provider"), m_ctx.provider.toUtf8());
-    h.emplaceBack(QByteArray("x-tollgate-cache"), m_ctx.cacheStatus.toLatin1());
-    if (withCost)
-        h.emplaceBack(QByteArray("x-tollgate-cost-usd"), QByteArray::number(m_ctx.cost, 'f', 8));
-    h.emplaceBack(QByteArray("x-tollgate-overhead-ms"), formatMs(m_ctx.overheadMs));
-    h.append(m_ctx.responseHeaders);
-    return h;
-}
-
-UsageRecord ProxyCall::makeRecord() const
-{
-    UsageRecord r;
-    r.time = m_ctx.startedAt;
-    r.requestId = QString::fromLatin1(m_ctx.requestId);
-    r.keyId = m_ctx.keyId;
-    r.runId = m_ctx.runId;
-    r.stepId = m_ctx.stepId;
-    r.endpoint = m_ctx.endpoint;
-    r.model = m_ctx.request.model;
-    r.provider = m_ctx.provider;
-    r.inputTokens = m_ctx.usage.inputTokens;
-    r.outputTokens = m_ctx.usage.outputTokens;
-    r.cacheReadTokens = m_ctx.usage.cacheReadTokens;
-    r.cacheWriteTokens = m_ctx.usage.cacheWriteTokens;
-    r.cost = m_ctx.cost;
-    r.savedCost = m_ctx.savedCost;
-    r.cached = m_ctx.cached;
-    r.estimated = m_ctx.estimated;
-    r.unpriced = m_ctx.unpriced;
-    r.status = m_ctx.status;
-    r.error = m_ctx.errorCode;
-    r.latencyMs = double(m_ctx.clock.nsecsElapsed()) / 1e6;
-    r.overheadMs = m_ctx.overheadMs;
-    r.prompt = m_ctx.prompt;
-    r.promptVersion = m_ctx.promptVersion;
-    r.governed = m_ctx.keyId.has_value() || !m_ctx.runId.isEmpty() || !m_ctx.passthroughCredential.isEmpty();
-    return r;
 }

@@ -69,8 +69,6 @@ private:
     void onClientGone();
     void killUpstream();
 
-    HttpResponder::Headers governedHeaders(bool withCost) const;
-    UsageRecord makeRecord() const;
 
     CallContext m_ctx;
     QPointer<HttpResponder> m_responder;
