@@ -69,6 +69,12 @@ GatewayClient::GatewayClient(QObject *parent) : QObject(parent)
 
 GatewayClient::~GatewayClient() = default;
 
+void GatewayClient::flushBatcher(const BatcherRef &batcher)
+{
+    if (*batcher)
+        (*batcher)->flushNow();
+}
+
 template<typename R>
 void GatewayClient::onGatewayAsync(std::function<void(Gateway &, Done<R>)> work, QObject *context, Done<R> done)
 {
@@ -120,8 +126,9 @@ void GatewayClient::attach(Gateway *gateway)
             // On the gateway thread: batch the core's signals for us there,
             // and forward the rare ones as they come (queued to our thread).
             const CoreServices &s = gw.services();
-            m_batcher = new CoreEventBatcher(s, &gw);
-            connect(m_batcher, &CoreEventBatcher::ready, this, &GatewayClient::deliver, Qt::QueuedConnection);
+            *m_batcher = new CoreEventBatcher(s, &gw);
+            connect(m_batcher->data(), &CoreEventBatcher::ready, this, &GatewayClient::deliver,
+                    Qt::QueuedConnection);
             connect(s.prompts, &PromptLibrary::versionAdded, this, [this] { Q_EMIT promptsChanged(); },
                     Qt::QueuedConnection);
             connect(s.prompts, &PromptLibrary::activeChanged, this, [this] { Q_EMIT promptsChanged(); },
@@ -214,10 +221,9 @@ void GatewayClient::fetchRuns(QObject *context, Done<QList<RunRecord>> done)
 void GatewayClient::fetchLiveCalls(QObject *context, Done<QList<LiveCall>> done)
 {
     onGateway<QList<LiveCall>>(
-        [this](Gateway &gw) {
+        [batcher = m_batcher](Gateway &gw) {
             // Whatever the batcher holds is older than the snapshot: send it first.
-            if (m_batcher)
-                m_batcher->flushNow();
+            flushBatcher(batcher);
             return gw.monitor()->snapshot();
         },
         context, std::move(done));
@@ -381,13 +387,12 @@ void GatewayClient::queryUsage(const Store::UsageQuery &query, QObject *context,
 void GatewayClient::querySpend(QObject *context, Done<Store::SpendSummary> done)
 {
     onGatewayAsync<Store::SpendSummary>(
-        [this](Gateway &gw, Done<Store::SpendSummary> answer) {
+        [batcher = m_batcher](Gateway &gw, Done<Store::SpendSummary> answer) {
             // The summary counts every call whose record reached us before
             // it, and none after: hand over the batched records first, and
             // commit the store's pending rows before it sums them (both
             // queued to the store thread ahead of any later record).
-            if (m_batcher)
-                m_batcher->flushNow();
+            flushBatcher(batcher);
             Store *store = gw.services().store;
             store->flush(nullptr, {});
             store->querySpend(QDateTime::currentDateTimeUtc(), &gw, std::move(answer));

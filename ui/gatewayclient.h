@@ -30,6 +30,7 @@
 #include <QSet>
 #include <QUrl>
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -144,7 +145,12 @@ private:
     void postSample(const QByteArray &rawKey, QObject *context, Done<QString> done);
 
     QPointer<Gateway> m_gateway;
-    CoreEventBatcher *m_batcher = nullptr;   // on the gateway thread; touched only there
+    // The batcher lives on the gateway thread and is touched only there, by
+    // work that may run after this client is gone: it holds this shared
+    // reference, never `this`.
+    using BatcherRef = std::shared_ptr<QPointer<CoreEventBatcher>>;
+    BatcherRef m_batcher = std::make_shared<QPointer<CoreEventBatcher>>();
+    static void flushBatcher(const BatcherRef &batcher);
     QNetworkAccessManager *m_nam = nullptr;  // the sample request's, created on first use
     QByteArray m_sampleKey;                  // raw key of the "sample" key minted this session
     qint64 m_sampleKeyId = 0;
