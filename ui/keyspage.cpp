@@ -5,6 +5,7 @@
 #include "keysmodel.h"
 #include "mintkeyflow.h"
 #include "uiicons.h"
+#include "uiviews.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -21,18 +22,6 @@
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QToolButton *actionButton(QAction *action, QWidget *parent)
-{
-    auto *b = new QToolButton(parent);
-    b->setDefaultAction(action);
-    b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    b->setObjectName(action->objectName() + u"Button"_s);
-    return b;
-}
-
-} // namespace
 
 KeysPage::KeysPage(GatewayClient *client, QWidget *parent)
     : QWidget(parent), m_client(client), m_model(new KeysModel(client, this)),
@@ -66,9 +55,9 @@ KeysPage::KeysPage(GatewayClient *client, QWidget *parent)
     showRevoked->setChecked(true);
 
     auto *bar = new QHBoxLayout;
-    bar->addWidget(actionButton(m_mintAction, this));
-    bar->addWidget(actionButton(m_editAction, this));
-    bar->addWidget(actionButton(m_revokeAction, this));
+    bar->addWidget(UiViews::actionButton(m_mintAction, this));
+    bar->addWidget(UiViews::actionButton(m_editAction, this));
+    bar->addWidget(UiViews::actionButton(m_revokeAction, this));
     bar->addStretch(1);
     bar->addWidget(filter);
     bar->addWidget(showRevoked);
@@ -89,22 +78,18 @@ KeysPage::KeysPage(GatewayClient *client, QWidget *parent)
     m_view->setObjectName(u"keysView"_s);
     m_view->setAccessibleName(tr("API keys"));
     m_view->setModel(m_proxy);
+    UiViews::prepareTable(m_view);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(KeysModel::Created, Qt::DescendingOrder);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_view->addAction(m_editAction);
     m_view->addAction(m_revokeAction);
-    m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 10);
     QHeaderView *header = m_view->horizontalHeader();
+    header->setStretchLastSection(false);   // the models column takes the room
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setSectionResizeMode(KeysModel::Models, QHeaderView::Stretch);
-    header->setHighlightSections(false);
     connect(m_view, &QTableView::activated, this, &KeysPage::editSelected);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &KeysPage::updateActions);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &KeysPage::updateActions);
@@ -112,12 +97,9 @@ KeysPage::KeysPage(GatewayClient *client, QWidget *parent)
         byState->setFilterFixedString(show ? QString() : u"active"_s);
     });
 
-    auto *hint = new QLabel(tr("Keys start with <code>tg-</code>. Clients send one as "
+    auto *hint = UiViews::hint(tr("Keys start with <code>tg-</code>. Clients send one as "
                                "<code>Authorization: Bearer …</code> or <code>x-api-key</code>; "
-                               "the providers' own credentials stay in Tollgate's configuration."),
-                            this);
-    hint->setWordWrap(true);
-    hint->setForegroundRole(QPalette::PlaceholderText);
+                               "the providers' own credentials stay in Tollgate's configuration."), this);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);

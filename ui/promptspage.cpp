@@ -25,28 +25,6 @@
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QLabel *heading(const QString &text, QWidget *buddy)
-{
-    auto *label = new QLabel(text);
-    QFont f = label->font();
-    f.setBold(true);
-    label->setFont(f);
-    label->setBuddy(buddy);
-    return label;
-}
-
-QPushButton *button(const QString &text, const QString &objectName, const QString &tip)
-{
-    auto *b = new QPushButton(text);
-    b->setObjectName(objectName);
-    b->setAccessibleName(text);
-    b->setToolTip(tip);
-    return b;
-}
-
-} // namespace
 
 PromptsPage::PromptsPage(GatewayClient *client, QWidget *parent)
     : QWidget(parent)
@@ -131,9 +109,9 @@ QWidget *PromptsPage::buildListPanel()
     for (int c : {PromptVersionsModel::Version, PromptVersionsModel::Created, PromptVersionsModel::Active})
         vh->setSectionResizeMode(c, QHeaderView::ResizeToContents);
 
-    m_activateButton = button(tr("&Activate"), u"activatePromptButton"_s,
+    m_activateButton = UiViews::button(tr("&Activate"), u"activatePromptButton"_s,
                               tr("Make the selected version the one requests get when they name no version"));
-    m_rollBackButton = button(tr("&Roll back"), u"rollBackPromptButton"_s,
+    m_rollBackButton = UiViews::button(tr("&Roll back"), u"rollBackPromptButton"_s,
                               tr("Make the version before the active one active again"));
     connect(m_activateButton, &QPushButton::clicked, this, &PromptsPage::activateSelected);
     connect(m_rollBackButton, &QPushButton::clicked, this, &PromptsPage::rollBack);
@@ -148,9 +126,9 @@ QWidget *PromptsPage::buildListPanel()
     buttons->addWidget(m_rollBackButton);
     buttons->addStretch();
 
-    layout->addWidget(heading(tr("&Templates"), m_templatesView));
+    layout->addWidget(UiViews::heading(tr("&Templates"), m_templatesView));
     layout->addWidget(m_templatesView, 2);
-    layout->addWidget(heading(tr("&Versions"), m_versionsView));
+    layout->addWidget(UiViews::heading(tr("&Versions"), m_versionsView));
     layout->addWidget(m_versionsView, 3);
     layout->addLayout(buttons);
     layout->addWidget(m_status);
@@ -183,11 +161,11 @@ QWidget *PromptsPage::buildEditorTab()
     m_editorPlaceholders->setWordWrap(true);
     m_editorPlaceholders->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    m_saveButton = button(tr("&Save as new version"), u"savePromptVersionButton"_s,
+    m_saveButton = UiViews::button(tr("&Save as new version"), u"savePromptVersionButton"_s,
                           tr("Store this text as the next version; versions never change once saved"));
-    m_loadButton = button(tr("&Load selected version"), u"loadPromptVersionButton"_s,
+    m_loadButton = UiViews::button(tr("&Load selected version"), u"loadPromptVersionButton"_s,
                           tr("Put the selected version's text in the editor, to start a new version from it"));
-    m_newButton = button(tr("&New template"), u"newPromptButton"_s, tr("Start a new template"));
+    m_newButton = UiViews::button(tr("&New template"), u"newPromptButton"_s, tr("Start a new template"));
     m_saveButton->setDefault(true);
     connect(m_saveButton, &QPushButton::clicked, this, &PromptsPage::saveVersion);
     connect(m_loadButton, &QPushButton::clicked, this, &PromptsPage::loadSelectedIntoEditor);
@@ -279,7 +257,7 @@ QWidget *PromptsPage::buildPreviewTab()
     m_variablesView->horizontalHeader()->setSectionResizeMode(PromptVariablesModel::Name,
                                                              QHeaderView::ResizeToContents);
 
-    m_renderButton = button(tr("Re&nder"), u"renderPromptButton"_s,
+    m_renderButton = UiViews::button(tr("Re&nder"), u"renderPromptButton"_s,
                             tr("Render the template with these values, as a request would get it"));
     connect(m_renderButton, &QPushButton::clicked, this, &PromptsPage::requestRender);
 
@@ -303,9 +281,9 @@ QWidget *PromptsPage::buildPreviewTab()
     top->addWidget(m_renderButton);
 
     layout->addLayout(top);
-    layout->addWidget(heading(tr("V&ariables (double-click a value to edit)"), m_variablesView));
+    layout->addWidget(UiViews::heading(tr("V&ariables (double-click a value to edit)"), m_variablesView));
     layout->addWidget(m_variablesView, 2);
-    layout->addWidget(heading(tr("Rendered &text"), m_rendered));
+    layout->addWidget(UiViews::heading(tr("Rendered &text"), m_rendered));
     layout->addWidget(m_rendered, 3);
     layout->addWidget(m_renderError);
     return tab;

@@ -18,19 +18,6 @@
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QLabel *heading(const QString &text, QWidget *buddy)
-{
-    auto *label = new QLabel(text);
-    QFont f = label->font();
-    f.setBold(true);
-    label->setFont(f);
-    label->setBuddy(buddy);
-    return label;
-}
-
-} // namespace
 
 ProvidersPage::ProvidersPage(GatewayClient *client, QWidget *parent)
     : QWidget(parent)
@@ -112,13 +99,11 @@ QWidget *ProvidersPage::buildProvidersPanel()
     connect(m_refreshButton, &QPushButton::clicked, m_providers, &ProvidersModel::refresh);
     connect(m_refreshButton, &QPushButton::clicked, m_prices, &PricesModel::refresh);
 
-    auto *hint = new QLabel(tr("Tried in this order for the models they serve; on a retryable failure the next "
+    auto *hint = UiViews::hint(tr("Tried in this order for the models they serve; on a retryable failure the next "
                                "one takes over. Providers are set in the configuration file."));
-    hint->setWordWrap(true);
-    hint->setForegroundRole(QPalette::PlaceholderText);
 
     auto *top = new QHBoxLayout;
-    top->addWidget(heading(tr("&Providers"), m_providersView));
+    top->addWidget(UiViews::heading(tr("&Providers"), m_providersView));
     top->addStretch();
     top->addWidget(m_refreshButton);
     layout->addLayout(top);
@@ -176,7 +161,7 @@ QWidget *ProvidersPage::buildPricesPanel()
     m_priceStatus->setWordWrap(true);
 
     auto *top = new QHBoxLayout;
-    top->addWidget(heading(tr("Pr&ices (USD per million tokens)"), m_pricesView));
+    top->addWidget(UiViews::heading(tr("Pr&ices (USD per million tokens)"), m_pricesView));
     top->addStretch();
     top->addWidget(m_filter);
     auto *bottom = new QHBoxLayout;

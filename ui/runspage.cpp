@@ -5,6 +5,7 @@
 #include "runbudgetdialog.h"
 #include "runsmodel.h"
 #include "uiicons.h"
+#include "uiviews.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -19,18 +20,6 @@
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QToolButton *actionButton(QAction *action, QWidget *parent)
-{
-    auto *b = new QToolButton(parent);
-    b->setDefaultAction(action);
-    b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    b->setObjectName(action->objectName() + u"Button"_s);
-    return b;
-}
-
-} // namespace
 
 RunsPage::RunsPage(GatewayClient *client, QWidget *parent)
     : QWidget(parent), m_client(client), m_model(new RunsModel(client, this)),
@@ -63,8 +52,8 @@ RunsPage::RunsPage(GatewayClient *client, QWidget *parent)
     activeOnly->setObjectName(u"activeOnly"_s);
 
     auto *bar = new QHBoxLayout;
-    bar->addWidget(actionButton(m_kill, this));
-    bar->addWidget(actionButton(m_budget, this));
+    bar->addWidget(UiViews::actionButton(m_kill, this));
+    bar->addWidget(UiViews::actionButton(m_budget, this));
     bar->addStretch(1);
     bar->addWidget(filter);
     bar->addWidget(activeOnly);
@@ -88,21 +77,17 @@ RunsPage::RunsPage(GatewayClient *client, QWidget *parent)
     m_view->setObjectName(u"runsView"_s);
     m_view->setAccessibleName(tr("Runs"));
     m_view->setModel(m_proxy);
+    UiViews::prepareTable(m_view);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(RunsModel::LastCall, Qt::DescendingOrder);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
     m_view->setMouseTracking(true);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_view->addAction(m_kill);
     m_view->addAction(m_budget);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 12);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 12);   // room for Kill
     QHeaderView *header = m_view->horizontalHeader();
-    header->setHighlightSections(false);
+    header->setStretchLastSection(false);   // the run column takes the room; Kill keeps its width
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(RunsModel::Run, QHeaderView::Stretch);
     // Widths from what the cells hold (not ResizeToContents: that would
@@ -128,12 +113,9 @@ RunsPage::RunsPage(GatewayClient *client, QWidget *parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPage::updateActions);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &RunsPage::updateActions);
 
-    auto *hint = new QLabel(tr("A run groups the calls that carry the same <code>X-Tollgate-Run-Id</code> header "
+    auto *hint = UiViews::hint(tr("A run groups the calls that carry the same <code>X-Tollgate-Run-Id</code> header "
                                "(or Claude Code's session id). Killing a run cuts its streams at once and refuses "
-                               "its later calls with <code>409 run_killed</code>."),
-                            this);
-    hint->setWordWrap(true);
-    hint->setForegroundRole(QPalette::PlaceholderText);
+                               "its later calls with <code>409 run_killed</code>."), this);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);

@@ -1,8 +1,11 @@
 #include "uiviews.h"
 
+#include <QAction>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QTableView>
+#include <QToolButton>
 
 namespace UiViews {
 
@@ -19,6 +22,42 @@ void prepareTable(QTableView *view)
     view->horizontalHeader()->setStretchLastSection(true);
     view->horizontalHeader()->setHighlightSections(false);
     view->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+}
+
+QLabel *heading(const QString &text, QWidget *buddy)
+{
+    auto *label = new QLabel(text);
+    QFont f = label->font();
+    f.setBold(true);
+    label->setFont(f);
+    label->setBuddy(buddy);
+    return label;
+}
+
+QPushButton *button(const QString &text, const QString &objectName, const QString &tip)
+{
+    auto *b = new QPushButton(text);
+    b->setObjectName(objectName);
+    b->setAccessibleName(text);
+    b->setToolTip(tip);
+    return b;
+}
+
+QToolButton *actionButton(QAction *action, QWidget *parent)
+{
+    auto *b = new QToolButton(parent);
+    b->setDefaultAction(action);
+    b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    b->setObjectName(action->objectName() + QStringLiteral("Button"));
+    return b;
+}
+
+QLabel *hint(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setWordWrap(true);
+    label->setForegroundRole(QPalette::PlaceholderText);
+    return label;
 }
 
 void setStatus(QLabel *label, const QString &text, bool error)
