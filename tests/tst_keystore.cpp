@@ -50,6 +50,7 @@ private Q_SLOTS:
     void authenticateByRawKeyOnly();
     void revoke();
     void update();
+    void updateSettingsKeepsIdentityAndSpend();
     void addSpendRollsOverAtUtcMonth_data();
     void addSpendRollsOverAtUtcMonth();
     void addSpendIgnoresNothingAndUnknown();
@@ -235,6 +236,50 @@ void tst_KeyStore::update()
     QVERIFY(!keys.update(12345, [&](KeyRecord &) { called = true; }));
     QVERIFY(!called);
     QCOMPARE(changed.count(), 1);
+}
+
+void tst_KeyStore::updateSettingsKeepsIdentityAndSpend()
+{
+    KeyStore keys;
+    const KeyStore::Minted m = keys.mint(named(u"before"_s));
+    keys.addSpend(m.record.id, 1.5, QDateTime::currentDateTimeUtc());
+    const KeyRecord before = *keys.find(m.record.id);
+
+    // Everything set on the settings, including what an owner may not change.
+    KeyRecord s;
+    s.id = 999;
+    s.name = u"after"_s;
+    s.prefix = u"tg-forged"_s;
+    s.hash = QByteArray(32, 'x');
+    s.allowedModels = {u"claude-*"_s};
+    s.ratePerMin = 11;
+    s.tokensPerMin = 22;
+    s.monthlyCap = 3.0;
+    s.hardCap = 4.0;
+    s.runBudgetUsd = 0.5;
+    s.cacheEnabled = false;
+    s.spendTotal = 0;
+    s.spendMonth = 0;
+    s.revoked = true;
+    QVERIFY(keys.updateSettings(m.record.id, s));
+
+    const KeyRecord *k = keys.find(m.record.id);
+    QCOMPARE(k->name, u"after"_s);
+    QCOMPARE(k->allowedModels, QStringList{u"claude-*"_s});
+    QCOMPARE(k->ratePerMin, 11);
+    QCOMPARE(k->tokensPerMin, 22);
+    QCOMPARE(k->monthlyCap, 3.0);
+    QCOMPARE(k->hardCap, 4.0);
+    QCOMPARE(k->runBudgetUsd, 0.5);
+    QCOMPARE(k->cacheEnabled, false);
+    QCOMPARE(k->id, before.id);
+    QCOMPARE(k->prefix, before.prefix);
+    QCOMPARE(k->hash, before.hash);
+    QCOMPARE(k->spendTotal, 1.5);
+    QCOMPARE(k->spendMonth, 1.5);
+    QCOMPARE(k->revoked, false);
+    QCOMPARE(keys.authenticate(m.rawKey)->name, u"after"_s);
+    QVERIFY(!keys.updateSettings(12345, s));
 }
 
 void tst_KeyStore::addSpendRollsOverAtUtcMonth_data()

@@ -191,16 +191,7 @@ void GatewayClient::updateKey(qint64 id, const KeyRecord &settings, QObject *con
     onGateway<bool>(
         [id, settings](Gateway &gw) {
             // The same fields PATCH /admin/keys/{id} changes.
-            return gw.services().keys->update(id, [&](KeyRecord &k) {
-                k.name = settings.name;
-                k.allowedModels = settings.allowedModels;
-                k.ratePerMin = settings.ratePerMin;
-                k.tokensPerMin = settings.tokensPerMin;
-                k.monthlyCap = settings.monthlyCap;
-                k.hardCap = settings.hardCap;
-                k.runBudgetUsd = settings.runBudgetUsd;
-                k.cacheEnabled = settings.cacheEnabled;
-            });
+            return gw.services().keys->updateSettings(id, settings);
         },
         context, std::move(done));
 }

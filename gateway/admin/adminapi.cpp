@@ -160,16 +160,7 @@ void AdminApi::keys(const QByteArray &method, const QStringList &parts, const Ht
             QString error;
             if (!KeySettings::apply(*body, &changed, false, &error))
                 return respondError(r, GatewayError::invalidRequest(error));
-            keys->update(id, [&](KeyRecord &k) {
-                k.name = changed.name;
-                k.allowedModels = changed.allowedModels;
-                k.ratePerMin = changed.ratePerMin;
-                k.tokensPerMin = changed.tokensPerMin;
-                k.monthlyCap = changed.monthlyCap;
-                k.hardCap = changed.hardCap;
-                k.runBudgetUsd = changed.runBudgetUsd;
-                k.cacheEnabled = changed.cacheEnabled;
-            });
+            keys->updateSettings(id, changed);
             return respondJson(r, 200, AdminJson::key(*keys->find(id), now));
         }
         return refuseMethod(r, method, u"/admin/keys/"_s + parts.at(1), "GET, PATCH");

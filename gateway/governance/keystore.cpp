@@ -122,6 +122,20 @@ bool KeyStore::update(qint64 id, const std::function<void(KeyRecord &)> &change)
     return true;
 }
 
+bool KeyStore::updateSettings(qint64 id, const KeyRecord &settings)
+{
+    return update(id, [&](KeyRecord &k) {
+        k.name = settings.name;
+        k.allowedModels = settings.allowedModels;
+        k.ratePerMin = settings.ratePerMin;
+        k.tokensPerMin = settings.tokensPerMin;
+        k.monthlyCap = settings.monthlyCap;
+        k.hardCap = settings.hardCap;
+        k.runBudgetUsd = settings.runBudgetUsd;
+        k.cacheEnabled = settings.cacheEnabled;
+    });
+}
+
 bool KeyStore::revoke(qint64 id)
 {
     auto it = m_keys.find(id);

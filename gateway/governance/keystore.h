@@ -38,6 +38,10 @@ public:
     QList<KeyRecord> all() const;
 
     bool update(qint64 id, const std::function<void(KeyRecord &)> &change);
+    // Takes what an owner may change from settings (name, allowed models,
+    // rate limits, caps, run budget, caching); identity, spend and
+    // revocation stay. The admin API's PATCH and the window both use it.
+    bool updateSettings(qint64 id, const KeyRecord &settings);
     bool revoke(qint64 id);
     // Adds settled spend; rolls the monthly counter over at a new UTC month.
     void addSpend(qint64 id, double usd, const QDateTime &when);
