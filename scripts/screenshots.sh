@@ -7,62 +7,15 @@
 #
 #   scripts/screenshots.sh [BUILD_DIR]        (default: build-ui, then build)
 # Needs: xvfb xauth imagemagick xdotool curl (apt-get install -y …).
-set -euo pipefail
 [ -n "${TRACE:-}" ] && set -x
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-
-if [ "${1:-}" != "--inner" ]; then
-  build="${1:-}"
-  if [ -z "$build" ]; then
-    for d in "$ROOT/build-ui" "$ROOT/build"; do [ -x "$d/app/tollgate" ] && build="$d" && break; done
-  fi
-  [ -x "$build/app/tollgate" ] || { echo "no tollgate binary under '${build}'; build first" >&2; exit 1; }
-  exec xvfb-run -a -s "-screen 0 1280x800x24 -dpi 96" "$0" --inner "$build/app/tollgate"
-fi
-
-BIN="$2"
-OUT="$ROOT/docs/screenshots"
-mkdir -p "$OUT"
-WORK="$(mktemp -d)"
-export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_RUNTIME_DIR="$WORK/run"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-export QT_LOGGING_RULES="tollgate.*.info=false"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/screenshots-lib.sh"
+SCREEN_BUILDS="build-ui build"
+screens_under_xvfb "$@"
 
 # Streams long enough to be caught live: 25 tokens a second, up to 400.
 echo '{"sim": {"tokens_per_second": 25, "first_token_ms": 200, "output_tokens": 400}}' >"$WORK/config.json"
-"$BIN" --demo --config "$WORK/config.json" --listen 127.0.0.1:0 --data-dir "$WORK/data" \
-  >"$WORK/out.log" 2>"$WORK/err.log" &
-app=$!
-pids+=("$app")
-for _ in $(seq 100); do grep -q "listening on" "$WORK/out.log" 2>/dev/null && break; sleep 0.1; done
-URL="$(sed -n 's/^listening on //p' "$WORK/out.log")"
-[ -n "$URL" ] || { cat "$WORK/err.log" >&2; exit 1; }
-TOKEN="$(cat "$WORK/data/admin-token")"
-WID=""
-for _ in $(seq 50); do WID="$(xdotool search --name '^Tollgate$' 2>/dev/null | head -1)" && [ -n "$WID" ] && break; sleep 0.1; done
-[ -n "$WID" ] || { echo "the window did not appear" >&2; exit 1; }
-xdotool windowmove "$WID" 0 0 windowsize "$WID" 1280 800
-sleep 0.5
-xdotool windowfocus --sync "$WID" 2>/dev/null || true
+start_demo --config "$WORK/config.json"
 
-shot() {   # shot NAME: the screen as it is now, small enough for a README
-  sleep "${2:-1.2}"
-  import -window root "$WORK/shot.png"
-  convert "$WORK/shot.png" -dither None -colors 128 "PNG8:$OUT/$1.png"
-  echo "==> $OUT/$1.png ($(du -k "$OUT/$1.png" | cut -f1) KB)"
-}
-page() { xdotool key --clearmodifiers "ctrl+$1"; }
-admin() {   # admin METHOD PATH [BODY]
-  curl -sf -X "$1" -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-       ${3:+-d "$3"} "$URL/admin$2"
-}
-key_of() { sed -n 's/.*"key":"\(tg-[^"]*\)".*/\1/p'; }
 stream() {   # stream KEY RUN TOKENS [MODEL]   (RUN may be empty: a call without a run)
   local run=()
   [ -n "$2" ] && run=(-H "X-Tollgate-Run-Id: $2")
