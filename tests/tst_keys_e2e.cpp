@@ -7,6 +7,7 @@
 // governed by its run's budget.
 
 #include "canned.h"
+#include "arrivalclock.h"
 #include "fakeprovider.h"
 #include "gateway.h"
 #include "pipeline/callmonitor.h"
@@ -84,17 +85,6 @@ Minted mintKey(TestClient &client, const TestGateway &gw, const QJsonObject &set
     return {r.json().value(u"key"_s).toString().toLatin1(), qint64(record.value(u"id"_s).toDouble()), record};
 }
 
-QByteArray body(const QByteArray &model, int maxTokens, bool stream, const QByteArray &text)
-{
-    QJsonObject o{{u"model"_s, QString::fromLatin1(model)},
-                  {u"max_tokens"_s, maxTokens},
-                  {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
-                                                         {u"content"_s, QString::fromUtf8(text)}}}}};
-    if (stream)
-        o.insert(u"stream"_s, true);
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
-}
-
 QByteArray errorCode(const HttpReply &r)
 {
     return r.json().value(u"error"_s).toObject().value(u"code"_s).toString().toLatin1();
@@ -140,40 +130,6 @@ QList<QPair<QByteArray, QByteArray>> secretForms(const QByteArray &name, const Q
             {name + " (base64)", raw.toBase64()}};
 }
 
-class ArrivalClock : public QObject
-{
-public:
-    ArrivalClock(RawConnection *c, QByteArray marker) : m_connection(c), m_marker(std::move(marker))
-    {
-        connect(c->socket(), &QTcpSocket::readyRead, this, [this] {
-            if (m_seenNs < 0 && m_clock.isValid() && m_connection->received().contains(m_marker))
-                m_seenNs = m_clock.nsecsElapsed();
-        });
-    }
-    void start() { m_clock.start(); }
-    bool seen() const { return m_seenNs >= 0; }
-    double ms() const { return double(m_seenNs) / 1e6; }
-    bool wait(int timeoutMs)
-    {
-        if (seen())
-            return true;
-        QEventLoop loop;
-        connect(m_connection->socket(), &QTcpSocket::readyRead, &loop, [this, &loop] {
-            if (seen())
-                loop.quit();
-        });
-        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-        loop.exec();
-        return seen();
-    }
-
-private:
-    RawConnection *m_connection;
-    QByteArray m_marker;
-    QElapsedTimer m_clock;
-    qint64 m_seenNs = -1;
-};
-
 } // namespace
 
 class tst_KeysE2E : public QObject
@@ -214,23 +170,23 @@ void tst_KeysE2E::rawKeyNeverStored()
             for (bool stream : {false, true}) {
                 const QByteArray text = "question " + QByteArray::number(++n);
                 const HttpReply r = client.post(gw.url(anthropic ? u"/v1/messages" : u"/v1/chat/completions"),
-                                                body("sim-small", 16, stream, text),
+                                                Canned::chatBody("sim-small", 16, stream, text),
                                                 bearer(key, {{"x-tollgate-run-id", "run-" + QByteArray::number(n % 3)},
                                                              {"x-api-key", key}}));
                 QCOMPARE(r.status, 200);
             }
         }
         // A refusal, recorded too.
-        QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), body("gpt-4o", 16, false, "refused"), bearer(key)).status,
+        QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), Canned::chatBody("gpt-4o", 16, false, "refused"), bearer(key)).status,
                  key == limited.key ? 403 : 404);
     }
     QCOMPARE(client.send("PATCH", gw.url(QString(u"/admin/keys/"_s + QString::number(plain.id))),
                          R"({"name":"renamed","monthly_cap":3})", adminAuth(gw)).status, 200);
     QCOMPARE(client.post(gw.url(QString(u"/admin/keys/"_s + QString::number(revoked.id) + u"/revoke"_s)), {},
                          adminAuth(gw)).status, 200);
-    QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), body("sim-small", 16, false, "after"), bearer(revoked.key))
+    QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), Canned::chatBody("sim-small", 16, false, "after"), bearer(revoked.key))
                  .status, 401);
-    QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), body("sim-small", 16, false, "after"),
+    QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), Canned::chatBody("sim-small", 16, false, "after"),
                          bearer("tg-" + revoked.key.mid(3, 20))).status, 401);
 
     QList<QPair<QByteArray, QByteArray>> secrets;
@@ -287,9 +243,9 @@ void tst_KeysE2E::revocationCutsLiveStream()
 
     RawConnection stream(gw.port());
     stream.send(HttpWire::request("POST", path, bearer(victim.key, {{"x-tollgate-run-id", "victim-run"}}),
-                                  body("sim-small", 400, true, "a long story")));
+                                  Canned::chatBody("sim-small", 400, true, "a long story")));
     RawConnection bystander(gw.port());
-    bystander.send(HttpWire::request("POST", path, bearer(other.key), body("sim-small", 400, true, "another")));
+    bystander.send(HttpWire::request("POST", path, bearer(other.key), Canned::chatBody("sim-small", 400, true, "another")));
     const auto flowing = [](const QByteArray &b) { return b.count("\n\n") >= 5; };
     QVERIFY(stream.waitForStream(flowing, kTimeoutMs));
     QVERIFY(bystander.waitForStream(flowing, kTimeoutMs));
@@ -328,13 +284,13 @@ void tst_KeysE2E::revocationCutsLiveStream()
     bystander.abort();
 
     // The next call is refused, in the client's shape.
-    const HttpReply next = client.post(gw.url(QString::fromLatin1(path)), body("sim-small", 10, false, "again"),
+    const HttpReply next = client.post(gw.url(QString::fromLatin1(path)), Canned::chatBody("sim-small", 10, false, "again"),
                                        bearer(victim.key));
     QCOMPARE(next.status, 401);
     QCOMPARE(errorCode(next), QByteArray("invalid_api_key"));
     QCOMPARE(next.json().value(u"error"_s).toObject().value(u"type"_s).toString(), u"authentication_error"_s);
     QCOMPARE(next.header("x-should-retry"), QByteArray("false"));
-    QCOMPARE(client.post(gw.url(QString::fromLatin1(path)), body("sim-small", 10, true, "again"), bearer(victim.key))
+    QCOMPARE(client.post(gw.url(QString::fromLatin1(path)), Canned::chatBody("sim-small", 10, true, "again"), bearer(victim.key))
                  .status, 401);
 
     // The cut call is billed from what was metered, and recorded.

@@ -7,6 +7,7 @@
 // the JSON records say.
 
 #include "gateway.h"
+#include "canned.h"
 #include "pipeline/callmonitor.h"
 #include "testclient.h"
 #include "testgateway.h"
@@ -91,17 +92,6 @@ private:
     QString m_base;
     TestClient m_client;
 };
-
-QByteArray body(const QByteArray &model, int maxTokens, bool stream, const QByteArray &text)
-{
-    QJsonObject o{{u"model"_s, QString::fromLatin1(model)},
-                  {u"max_tokens"_s, maxTokens},
-                  {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
-                                                         {u"content"_s, QString::fromUtf8(text)}}}}};
-    if (stream)
-        o.insert(u"stream"_s, true);
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
-}
 
 // A list of records keyed by a field, so order ties cannot differ.
 QHash<QString, QJsonObject> byField(const QJsonArray &list, const QString &field)
@@ -246,25 +236,25 @@ void tst_LedgerE2E::restartKeepsEverything()
 
     // Calls of every kind.
     const HttpHeaders run1{{"x-tollgate-run-id", "run-one"}};
-    QCOMPARE(first->call(capped, chat, body("sim-small", 20, false, "one"), run1).status, 200);
-    QCOMPARE(first->call(capped, messages, body("sim-large", 20, true, "two"), run1).status, 200);
-    QCOMPARE(first->call(capped, chat, body("sim-custom", 20, true, "three"), run1).status, 200);
-    QCOMPARE(first->call(limited, chat, body("sim-small", 20, false, "four"),
+    QCOMPARE(first->call(capped, chat, Canned::chatBody("sim-small", 20, false, "one"), run1).status, 200);
+    QCOMPARE(first->call(capped, messages, Canned::chatBody("sim-large", 20, true, "two"), run1).status, 200);
+    QCOMPARE(first->call(capped, chat, Canned::chatBody("sim-custom", 20, true, "three"), run1).status, 200);
+    QCOMPARE(first->call(limited, chat, Canned::chatBody("sim-small", 20, false, "four"),
                          {{"x-claude-code-session-id", "session-7"}, {"x-tollgate-step-id", "plan"}}).status, 200);
-    QCOMPARE(first->call(limited, chat, body("sim-large", 20, false, "five")).status, 403);
-    QCOMPARE(first->call(limited, chat, body("sim-small", 20, false, "four"),
+    QCOMPARE(first->call(limited, chat, Canned::chatBody("sim-large", 20, false, "five")).status, 403);
+    QCOMPARE(first->call(limited, chat, Canned::chatBody("sim-small", 20, false, "four"),
                          {{"x-claude-code-session-id", "session-7"}}).header("x-tollgate-cache"), QByteArray("hit"));
-    QByteArray templated = body("sim-small", 20, false, "six");
+    QByteArray templated = Canned::chatBody("sim-small", 20, false, "six");
     templated.replace("\"max_tokens\"", R"("tollgate":{"prompt":"greeter","variables":{"who":"Ada"}},"max_tokens")");
     QCOMPARE(first->call(doomed, messages, templated).status, 200);
-    QCOMPARE(first->call(doomed, chat, body("sim-small", 20, false, "seven"),
+    QCOMPARE(first->call(doomed, chat, Canned::chatBody("sim-small", 20, false, "seven"),
                          {{"x-tollgate-run-id", "run-killed"}, {"x-tollgate-run-budget-usd", "0.5"},
                           {"x-tollgate-run-time-budget-s", "3600"}}).status, 200);
     QCOMPARE(first->send("POST", u"/admin/runs/run-killed/kill"_s).status, 200);
     QCOMPARE(first->send("PUT", u"/admin/runs/run-one/budget"_s, R"({"budget_usd":1.5,"time_budget_s":7200})").status,
              200);
     QCOMPARE(first->send("POST", u"/admin/keys/"_s + doomedId + u"/revoke"_s).status, 200);
-    QCOMPARE(first->call(doomed, chat, body("sim-small", 20, false, "eight")).status, 401);
+    QCOMPARE(first->call(doomed, chat, Canned::chatBody("sim-small", 20, false, "eight")).status, 401);
 
     const QStringList paths{u"/admin/keys"_s, u"/admin/runs"_s, u"/admin/usage?limit=100000"_s, u"/admin/prices"_s,
                             u"/admin/prompts"_s};
@@ -303,18 +293,18 @@ void tst_LedgerE2E::restartKeepsEverything()
     // And it goes on from there.
     const double spent = second.get(u"/admin/keys/"_s + cappedId).json().value(u"spend_total"_s).toDouble();
     QVERIFY(spent > 0);
-    const HttpReply again = second.call(capped, chat, body("sim-small", 20, false, "nine"), run1);
+    const HttpReply again = second.call(capped, chat, Canned::chatBody("sim-small", 20, false, "nine"), run1);
     QCOMPARE(again.status, 200);
     QCOMPARE(again.header("x-tollgate-step-id"), QByteArray("4"));
     QVERIFY(second.get(u"/admin/keys/"_s + cappedId).json().value(u"spend_total"_s).toDouble() > spent);
     QCOMPARE(second.get(u"/admin/runs/run-one"_s).json().value(u"calls"_s).toInt(), 4);
-    QCOMPARE(second.call(limited, chat, body("sim-small", 20, false, "ten")).status, 200);
-    QCOMPARE(second.call(doomed, chat, body("sim-small", 20, false, "eleven")).status, 401);
-    const HttpReply killed = second.call(capped, chat, body("sim-small", 20, false, "twelve"),
+    QCOMPARE(second.call(limited, chat, Canned::chatBody("sim-small", 20, false, "ten")).status, 200);
+    QCOMPARE(second.call(doomed, chat, Canned::chatBody("sim-small", 20, false, "eleven")).status, 401);
+    const HttpReply killed = second.call(capped, chat, Canned::chatBody("sim-small", 20, false, "twelve"),
                                          {{"x-tollgate-run-id", "run-killed"}});
     QCOMPARE(killed.status, 409);
     // The cached answer survived too.
-    QCOMPARE(second.call(limited, chat, body("sim-small", 20, false, "four")).header("x-tollgate-cache"),
+    QCOMPARE(second.call(limited, chat, Canned::chatBody("sim-small", 20, false, "four")).header("x-tollgate-cache"),
              QByteArray("hit"));
 }
 
@@ -336,15 +326,15 @@ void tst_LedgerE2E::csvMatchesJson()
     QCOMPARE(client.post(gw.url(u"/admin/prompts/note/versions"), quotedTemplate, admin).status, 201);
     // Values that need quoting: a run id with a comma and quotes.
     const HttpHeaders awkward{{"x-tollgate-run-id", R"(run, "quoted")"}, {"x-tollgate-step-id", "step one"}};
-    QCOMPARE(call(u"/v1/chat/completions"_s, body("sim-small", 12, false, "a"), awkward), 200);
-    QCOMPARE(call(u"/v1/messages"_s, body("sim-large", 12, true, "b"), awkward), 200);
-    QCOMPARE(call(u"/v1/chat/completions"_s, body("sim-small", 12, false, "a"), awkward), 200); // a cache hit
-    QCOMPARE(call(u"/v1/chat/completions"_s, body("sim-small", 12, true, "c")), 200);
-    QCOMPARE(call(u"/v1/chat/completions"_s, body("sim-fail-429", 12, false, "d")), 502);
+    QCOMPARE(call(u"/v1/chat/completions"_s, Canned::chatBody("sim-small", 12, false, "a"), awkward), 200);
+    QCOMPARE(call(u"/v1/messages"_s, Canned::chatBody("sim-large", 12, true, "b"), awkward), 200);
+    QCOMPARE(call(u"/v1/chat/completions"_s, Canned::chatBody("sim-small", 12, false, "a"), awkward), 200); // a cache hit
+    QCOMPARE(call(u"/v1/chat/completions"_s, Canned::chatBody("sim-small", 12, true, "c")), 200);
+    QCOMPARE(call(u"/v1/chat/completions"_s, Canned::chatBody("sim-fail-429", 12, false, "d")), 502);
     QCOMPARE(call(u"/v1/messages"_s, R"({"model":"sim-small","max_tokens":5,"tollgate":{"prompt":"note","variables":{"x":"hi, there"}},"messages":[{"role":"user","content":"e"}]})"),
              200);
     QCOMPARE(call(u"/v1/chat/completions"_s, R"({"model":"sim-small","messages":"nope"})"), 400);
-    QCOMPARE(call(u"/v1/chat/completions"_s, body("sim-cut-x", 12, true, "f")), 200);
+    QCOMPARE(call(u"/v1/chat/completions"_s, Canned::chatBody("sim-cut-x", 12, true, "f")), 200);
 
     for (const QString &query : {u""_s, u"&run_id=run%2C%20%22quoted%22"_s, u"&model=sim-small"_s, u"&limit=3"_s}) {
         QTRY_COMPARE_WITH_TIMEOUT(

@@ -7,6 +7,7 @@
 // 429 itself (with Retry-After) and in Anthropic's names on /v1/messages.
 
 #include "gateway.h"
+#include "canned.h"
 #include "governance/budgetbook.h"
 #include "pipeline/callmonitor.h"
 #include "rawconnection.h"
@@ -57,18 +58,6 @@ HttpHeaders bearer(const QByteArray &key, const HttpHeaders &extra = {})
     HttpHeaders h{{"authorization", "Bearer " + key}, {"content-type", "application/json"}};
     h.append(extra);
     return h;
-}
-
-// A body both endpoints accept (Anthropic needs max_tokens; OpenAI takes it).
-QByteArray body(const QByteArray &model, int maxTokens, bool stream, const QByteArray &text)
-{
-    QJsonObject o{{u"model"_s, QString::fromLatin1(model)},
-                  {u"max_tokens"_s, maxTokens},
-                  {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
-                                                         {u"content"_s, QString::fromUtf8(text)}}}}};
-    if (stream)
-        o.insert(u"stream"_s, true);
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 QByteArray errorCode(const QByteArray &errorBody)
@@ -259,7 +248,7 @@ void tst_LimitsE2E::concurrentCallsNeverOverrunCap()
                 + nonce + ": say something.";
             // Four waves, 60 ms apart, so admissions race the settling of earlier calls.
             pool.post(gw.url(anthropic ? u"/v1/messages" : u"/v1/chat/completions"), bearer(key.key),
-                      body(model, kMaxTokens, stream, text), (i % 4) * 60);
+                      Canned::chatBody(model, kMaxTokens, stream, text), (i % 4) * 60);
         }
         QTRY_VERIFY_WITH_TIMEOUT(pool.allDone(), 60000);
 
@@ -335,7 +324,7 @@ void tst_LimitsE2E::reservationsNeverLeak()
     // A live stream holds a reservation (so the checks below can fail)...
     {
         auto c = openStream(gw, "/v1/chat/completions", bearer(capped.key, {{"x-tollgate-run-id", "leak-run"}}),
-                            body("sim-small", 150, true, "stream and leave"));
+                            Canned::chatBody("sim-small", 150, true, "stream and leave"));
         QVERIFY(c->waitForStream([](const QByteArray &b) { return b.count("data: ") >= 3; }, kTimeoutMs));
         QCOMPARE(outstanding(gw), 1);
         QVERIFY(gw.gateway()->services().budgets->keyReserved(capped.id) > 0);
@@ -348,7 +337,7 @@ void tst_LimitsE2E::reservationsNeverLeak()
     }
     // The same on /v1/messages, left before the first token.
     {
-        auto c = openStream(gw, "/v1/messages", bearer(capped.key), body("sim-small", 150, true, "leave early"));
+        auto c = openStream(gw, "/v1/messages", bearer(capped.key), Canned::chatBody("sim-small", 150, true, "leave early"));
         QTRY_COMPARE_WITH_TIMEOUT(outstanding(gw), 1, kTimeoutMs);
         c->abort();
         QTRY_COMPARE_WITH_TIMEOUT(outstanding(gw), 0, kTimeoutMs);
@@ -368,20 +357,20 @@ void tst_LimitsE2E::reservationsNeverLeak()
     const Minted narrow = mintKey(client, gw, {{u"allowed_models"_s, QJsonArray{u"sim-large"_s}},
                                                {u"monthly_cap"_s, 10.0}});
     const QList<Case> cases{
-        {"first call of a rate-limited key", limited.key, chat, body("sim-small", 5, false, "r1"), 200, {}},
-        {"rate limited", limited.key, chat, body("sim-small", 5, false, "r2"), 429, "rate_limited"},
-        {"rate limited stream", limited.key, messages, body("sim-small", 5, true, "r3"), 429, "rate_limited"},
-        {"hard cap", broke.key, chat, body("sim-small", 5, false, "c1"), 402, "quota_exceeded"},
-        {"hard cap stream", broke.key, messages, body("sim-small", 5, true, "c2"), 402, "quota_exceeded"},
-        {"model not allowed", narrow.key, chat, body("sim-small", 5, false, "m1"), 403, "model_not_allowed"},
+        {"first call of a rate-limited key", limited.key, chat, Canned::chatBody("sim-small", 5, false, "r1"), 200, {}},
+        {"rate limited", limited.key, chat, Canned::chatBody("sim-small", 5, false, "r2"), 429, "rate_limited"},
+        {"rate limited stream", limited.key, messages, Canned::chatBody("sim-small", 5, true, "r3"), 429, "rate_limited"},
+        {"hard cap", broke.key, chat, Canned::chatBody("sim-small", 5, false, "c1"), 402, "quota_exceeded"},
+        {"hard cap stream", broke.key, messages, Canned::chatBody("sim-small", 5, true, "c2"), 402, "quota_exceeded"},
+        {"model not allowed", narrow.key, chat, Canned::chatBody("sim-small", 5, false, "m1"), 403, "model_not_allowed"},
         {"bad body", capped.key, chat, R"({"model":"sim-small","messages":"not a list"})", 400, "invalid_request"},
         {"not JSON", capped.key, messages, "{\"model\":", 400, "invalid_request"},
-        {"unpriced model under a cap", capped.key, chat, body("sim-unpriced", 5, false, "u1"), 400, "invalid_request"},
-        {"provider 500", capped.key, chat, body("sim-fail-500", 5, false, "f1"), 502, "no_provider"},
-        {"provider 500 stream", capped.key, messages, body("sim-fail-500", 5, true, "f2"), 502, "no_provider"},
-        {"provider 400", capped.key, chat, body("sim-fail-400", 5, false, "f3"), 400, {}},
-        {"provider 400 stream", capped.key, messages, body("sim-fail-400", 5, true, "f4"), 400, {}},
-        {"provider cuts the stream", capped.key, chat, body("sim-cut-a", 20, true, "x1"), 200, {}},
+        {"unpriced model under a cap", capped.key, chat, Canned::chatBody("sim-unpriced", 5, false, "u1"), 400, "invalid_request"},
+        {"provider 500", capped.key, chat, Canned::chatBody("sim-fail-500", 5, false, "f1"), 502, "no_provider"},
+        {"provider 500 stream", capped.key, messages, Canned::chatBody("sim-fail-500", 5, true, "f2"), 502, "no_provider"},
+        {"provider 400", capped.key, chat, Canned::chatBody("sim-fail-400", 5, false, "f3"), 400, {}},
+        {"provider 400 stream", capped.key, messages, Canned::chatBody("sim-fail-400", 5, true, "f4"), 400, {}},
+        {"provider cuts the stream", capped.key, chat, Canned::chatBody("sim-cut-a", 20, true, "x1"), 200, {}},
     };
     for (const Case &c : cases) {
         const HttpReply r = client.post(c.url, c.payload, bearer(c.key), kTimeoutMs);
@@ -394,19 +383,19 @@ void tst_LimitsE2E::reservationsNeverLeak()
 
     // Cache hits: the same question again, whole and streamed, and five
     // identical ones in flight together (one upstream call, four followers).
-    const QByteArray question = body("sim-small", 8, false, "cache me");
+    const QByteArray question = Canned::chatBody("sim-small", 8, false, "cache me");
     HttpReply first = client.post(chat, question, bearer(capped.key));
     QCOMPARE(first.status, 200);
     HttpReply hit = client.post(chat, question, bearer(capped.key));
     QCOMPARE(hit.status, 200);
     QCOMPARE(hit.header("x-tollgate-cache"), QByteArray("hit"));
-    const HttpReply streamedHit = client.post(chat, body("sim-small", 8, true, "cache me"), bearer(capped.key));
+    const HttpReply streamedHit = client.post(chat, Canned::chatBody("sim-small", 8, true, "cache me"), bearer(capped.key));
     QCOMPARE(streamedHit.status, 200);
     QCOMPARE(streamedHit.header("x-tollgate-cache"), QByteArray("hit"));
     QTRY_COMPARE_WITH_TIMEOUT(outstanding(gw), 0, kTimeoutMs);
     CallPool pool(5);
     for (int i = 0; i < 5; ++i)
-        pool.post(messages, bearer(capped.key), body("sim-small", 30, i % 2, "together"));
+        pool.post(messages, bearer(capped.key), Canned::chatBody("sim-small", 30, i % 2, "together"));
     QTRY_VERIFY_WITH_TIMEOUT(pool.allDone(), kTimeoutMs);
     for (const CallPool::Result &r : pool.results())
         QCOMPARE(r.status, 200);
@@ -461,20 +450,20 @@ void tst_LimitsE2E::rateLimitHeaders()
     };
 
     // A stream: the headers are in its head, before the first event.
-    auto stream = openStream(gw, path, bearer(key.key), body("sim-small", 20, true, "headers on a stream"));
+    auto stream = openStream(gw, path, bearer(key.key), Canned::chatBody("sim-small", 20, true, "headers on a stream"));
     QVERIFY(stream->waitForStream([](const QByteArray &b) { return !b.isEmpty(); }, kTimeoutMs));
     checkHeaders(stream->streamSoFar(), 1);
     bool ended = false;
     QTRY_VERIFY_WITH_TIMEOUT((stream->streamSoFar(&ended), ended), kTimeoutMs);
 
     // A whole answer.
-    const HttpReply whole = client.post(gw.url(QString::fromLatin1(path)), body("sim-small", 20, false, "whole"),
+    const HttpReply whole = client.post(gw.url(QString::fromLatin1(path)), Canned::chatBody("sim-small", 20, false, "whole"),
                                         bearer(key.key));
     QCOMPARE(whole.status, 200);
     checkHeaders(whole, 0);
 
     // The refusal: 429, Retry-After in whole seconds, the same headers, the client's error shape.
-    const HttpReply refused = client.post(gw.url(QString::fromLatin1(path)), body("sim-small", 20, true, "one too many"),
+    const HttpReply refused = client.post(gw.url(QString::fromLatin1(path)), Canned::chatBody("sim-small", 20, true, "one too many"),
                                           bearer(key.key));
     QCOMPARE(refused.status, 429);
     bool ok = false;

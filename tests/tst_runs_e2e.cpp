@@ -6,10 +6,11 @@
 // budget lowered through the admin API while a stream flows cuts it too.
 
 #include "canned.h"
+#include "arrivalclock.h"
 #include "fakeprovider.h"
 #include "gateway.h"
-#include "hostedgateway.h"
 #include "governance/budgetbook.h"
+#include "hostedgateway.h"
 #include "pipeline/callmonitor.h"
 #include "rawconnection.h"
 #include "testclient.h"
@@ -65,17 +66,6 @@ HttpHeaders with(HttpHeaders h, const HttpHeaders &extra)
 {
     h.append(extra);
     return h;
-}
-
-QByteArray body(const QByteArray &model, int maxTokens, bool stream, const QByteArray &text)
-{
-    QJsonObject o{{u"model"_s, QString::fromLatin1(model)},
-                  {u"max_tokens"_s, maxTokens},
-                  {u"messages"_s, QJsonArray{QJsonObject{{u"role"_s, u"user"_s},
-                                                         {u"content"_s, QString::fromUtf8(text)}}}}};
-    if (stream)
-        o.insert(u"stream"_s, true);
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 QByteArray pathFor(bool anthropic)
@@ -157,43 +147,6 @@ std::unique_ptr<RawConnection> openStream(const TestGateway &gw, bool anthropic,
     return c;
 }
 
-// Records the moment a marker first shows up in what a connection received.
-class ArrivalClock : public QObject
-{
-public:
-    ArrivalClock(RawConnection *c, QByteArray marker) : m_connection(c), m_marker(std::move(marker))
-    {
-        connect(c->socket(), &QTcpSocket::readyRead, this, [this] {
-            if (m_seenNs < 0 && m_clock.isValid() && m_connection->received().contains(m_marker))
-                m_seenNs = m_clock.nsecsElapsed();
-        });
-    }
-    void start() { m_clock.start(); }
-    bool seen() const { return m_seenNs >= 0; }
-    // Waits in an event loop of its own, which (unlike QTRY's polling with
-    // sleeps) wakes the moment the bytes arrive.
-    bool wait(int timeoutMs)
-    {
-        if (seen())
-            return true;
-        QEventLoop loop;
-        connect(m_connection->socket(), &QTcpSocket::readyRead, &loop, [this, &loop] {
-            if (seen())
-                loop.quit();
-        });
-        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-        loop.exec();
-        return seen();
-    }
-    double ms() const { return double(m_seenNs) / 1e6; }
-
-private:
-    RawConnection *m_connection;
-    QByteArray m_marker;
-    QElapsedTimer m_clock;
-    qint64 m_seenNs = -1;
-};
-
 QJsonObject findRecord(TestClient &client, const TestGateway &gw, const QString &runId, const QByteArray &requestId)
 {
     const HttpReply r = client.get(gw.url(QString(u"/admin/usage?run_id="_s + runId)), adminAuth(gw));
@@ -257,10 +210,10 @@ void tst_RunsE2E::killCutsLiveStream()
     const QString run = anthropic ? u"kill-anthropic"_s : u"kill-openai"_s;
 
     auto stream = openStream(gw, anthropic, with(auth, {{"x-tollgate-run-id", run.toUtf8()}}),
-                             body("sim-small", 400, true, "tell me a long story"));
+                             Canned::chatBody("sim-small", 400, true, "tell me a long story"));
     // A bystander in another run keeps flowing.
     auto bystander = openStream(gw, anthropic, with(auth, {{"x-tollgate-run-id", "bystander"}}),
-                                body("sim-small", 400, true, "another long story"));
+                                Canned::chatBody("sim-small", 400, true, "another long story"));
     QVERIFY(stream->waitForStream([](const QByteArray &b) { return contentEvents(b) >= 3; }, kTimeoutMs));
     QVERIFY(bystander->waitForStream([](const QByteArray &b) { return contentEvents(b) >= 1; }, kTimeoutMs));
     const QByteArray requestId = stream->streamSoFar().header("x-tollgate-request-id");
@@ -294,7 +247,7 @@ void tst_RunsE2E::killCutsLiveStream()
     // Later calls in the run are refused, whole or streamed, in the client's shape.
     for (bool streamed : {false, true}) {
         const HttpReply later = client.post(gw.url(QString::fromLatin1(pathFor(anthropic))),
-                                            body("sim-small", 10, streamed, "one more"),
+                                            Canned::chatBody("sim-small", 10, streamed, "one more"),
                                             with(auth, {{"x-tollgate-run-id", run.toUtf8()}}));
         QCOMPARE(later.status, 409);
         QCOMPARE(errorCode(later), QByteArray("run_killed"));
@@ -341,7 +294,7 @@ void tst_RunsE2E::killLatencyAcrossThreads()
         const QByteArray run = "latency-" + QByteArray::number(i);
         RawConnection stream(port);
         stream.send(HttpWire::request("POST", pathFor(anthropic), with(auth, {{"x-tollgate-run-id", run}}),
-                                      body("sim-small", 400, true, "story " + run)));
+                                      Canned::chatBody("sim-small", 400, true, "story " + run)));
         QVERIFY(stream.waitForStream([](const QByteArray &b) { return contentEvents(b) >= 2; }, kTimeoutMs));
         RawConnection killer(port);
         QVERIFY(killer.waitConnected());
@@ -391,12 +344,12 @@ void tst_RunsE2E::killIdleRun()
     const CutOnExit guard{gw};
     TestClient client;
     const HttpHeaders auth = with(gw.authHeaders(), {{"x-tollgate-run-id", "idle-run"}});
-    QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), body("sim-small", 10, false, "a"), auth).status, 200);
+    QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), Canned::chatBody("sim-small", 10, false, "a"), auth).status, 200);
     const HttpReply killed = client.post(gw.url(u"/admin/runs/idle-run/kill"), {}, adminAuth(gw));
     QCOMPARE(killed.status, 200);
     QCOMPARE(killed.json().value(u"state"_s).toString(), u"killed"_s);
     QCOMPARE(killed.json().value(u"calls"_s).toInt(), 1);
-    const HttpReply refused = client.post(gw.url(u"/v1/messages"), body("sim-small", 10, false, "b"), auth);
+    const HttpReply refused = client.post(gw.url(u"/v1/messages"), Canned::chatBody("sim-small", 10, false, "b"), auth);
     QCOMPARE(refused.status, 409);
     QCOMPARE(errorCode(refused), QByteArray("run_killed"));
     QCOMPARE(refused.header("x-tollgate-run-id"), QByteArray("idle-run"));
@@ -405,7 +358,7 @@ void tst_RunsE2E::killIdleRun()
                                          adminAuth(gw));
     QCOMPARE(budget.status, 200);
     QCOMPARE(budget.json().value(u"state"_s).toString(), u"killed"_s);
-    QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), body("sim-small", 10, false, "c"), auth).status, 409);
+    QCOMPARE(client.post(gw.url(u"/v1/chat/completions"), Canned::chatBody("sim-small", 10, false, "c"), auth).status, 409);
 }
 
 void tst_RunsE2E::timeBudgetCutsStream_data()
@@ -430,7 +383,7 @@ void tst_RunsE2E::timeBudgetCutsStream()
     QVERIFY(stream->waitConnected());
     ArrivalClock clock(stream.get(), "run_budget_exceeded");
     clock.start();
-    stream->send(HttpWire::request("POST", pathFor(anthropic), headers, body("sim-small", 400, true, "slowly")));
+    stream->send(HttpWire::request("POST", pathFor(anthropic), headers, Canned::chatBody("sim-small", 400, true, "slowly")));
     QTRY_VERIFY_WITH_TIMEOUT(clock.seen(), kTimeoutMs);
     qInfo("1 s time budget: stream cut %.0f ms after the request", clock.ms());
     // Not before the budget ran out (the run's clock starts after our send).
@@ -442,7 +395,7 @@ void tst_RunsE2E::timeBudgetCutsStream()
     const QByteArray requestId = stream->streamSoFar().header("x-tollgate-request-id");
 
     const HttpReply later = client.post(gw.url(QString::fromLatin1(pathFor(anthropic))),
-                                        body("sim-small", 10, false, "more"), headers);
+                                        Canned::chatBody("sim-small", 10, false, "more"), headers);
     QCOMPARE(later.status, 402);
     QCOMPARE(errorCode(later), QByteArray("run_budget_exceeded"));
     QCOMPARE(runRecord(client, gw, run).value(u"state"_s).toString(), u"budget_exceeded"_s);
@@ -475,7 +428,7 @@ void tst_RunsE2E::budgetLoweredDuringStream()
     // A generous budget at first: the stream is admitted and flows.
     const HttpHeaders headers = with(gw.authHeaders(), {{"x-tollgate-run-id", run},
                                                         {"x-tollgate-run-budget-usd", "1"}});
-    auto stream = openStream(gw, anthropic, headers, body("sim-large", 400, true, "a long one"));
+    auto stream = openStream(gw, anthropic, headers, Canned::chatBody("sim-large", 400, true, "a long one"));
     QVERIFY(stream->waitForStream([](const QByteArray &b) { return contentEvents(b) >= 6; }, kTimeoutMs));
     QCOMPARE(stream->streamSoFar().status, 200);
 
@@ -493,7 +446,7 @@ void tst_RunsE2E::budgetLoweredDuringStream()
     checkCutStream(*stream, anthropic, u"run_budget_exceeded"_s);
 
     const HttpReply later = client.post(gw.url(QString::fromLatin1(pathFor(anthropic))),
-                                        body("sim-large", 10, false, "more"), headers);
+                                        Canned::chatBody("sim-large", 10, false, "more"), headers);
     QCOMPARE(later.status, 402);
     QCOMPARE(errorCode(later), QByteArray("run_budget_exceeded"));
     const QJsonObject after = runRecord(client, gw, QString::fromLatin1(run));

@@ -1,5 +1,9 @@
 #include "canned.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace Canned {
 
 namespace {
@@ -36,6 +40,18 @@ QByteArray openAiRequest(const QByteArray &model, bool stream, bool includeUsage
     if (includeUsage)
         body += ",\"stream_options\":{\"include_usage\":true}";
     return body + '}';
+}
+
+QByteArray chatBody(const QByteArray &model, int maxTokens, bool stream, const QByteArray &text)
+{
+    QJsonObject o{{QStringLiteral("model"), QString::fromLatin1(model)},
+                  {QStringLiteral("max_tokens"), maxTokens},
+                  {QStringLiteral("messages"),
+                   QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                                          {QStringLiteral("content"), QString::fromUtf8(text)}}}}};
+    if (stream)
+        o.insert(QStringLiteral("stream"), true);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 QByteArray anthropicRequest(const QByteArray &model, bool stream)

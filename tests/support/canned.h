@@ -27,6 +27,9 @@ inline constexpr qint64 kAnthropicOutputTokens = 57;
 QByteArray openAiRequest(const QByteArray &model = "gpt-4o-mini", bool stream = false, bool includeUsage = false);
 QByteArray anthropicRequest(const QByteArray &model = "claude-sonnet-4-5", bool stream = false);
 QByteArray countTokensRequest(const QByteArray &model = "claude-sonnet-4-5");
+// A minimal body both endpoints accept (Anthropic needs max_tokens; OpenAI
+// takes it): one user message with text.
+QByteArray chatBody(const QByteArray &model, int maxTokens, bool stream, const QByteArray &text);
 
 // Whole responses.
 QByteArray openAiCompletion(const QByteArray &model = "gpt-4o-mini-2024-07-18");
